@@ -1,0 +1,19 @@
+#!/usr/bin/env bun
+// edge-agent: builds the command tree from cmd/ and runs it.
+import { Command } from "@commander-js/extra-typings";
+import { versionLine } from "./lib/version";
+import { runCli } from "./cmd/common";
+import { initCommand } from "./cmd/init";
+import { clusterCommand } from "./cmd/cluster";
+import { joinCommand } from "./cmd/join";
+import { statusCommand } from "./cmd/status";
+
+const program = new Command("edge-agent")
+  .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
+  .version(versionLine(), "-V, --version", "print version, commit and build target")
+  .addCommand(initCommand())
+  .addCommand(clusterCommand())
+  .addCommand(joinCommand())
+  .addCommand(statusCommand());
+
+await runCli(program);

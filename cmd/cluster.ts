@@ -1,0 +1,53 @@
+// `edge-agent cluster …`: create a cluster, re-print its join token, refill the join budget, vote to evict a member.
+import { Command } from "@commander-js/extra-typings";
+import { createCluster, currentJoinToken, refillJoinBudget, voteToEvict } from "../lib/cluster";
+import { printJson, progress } from "../lib/cli/output";
+import { configFrom, configOption, jsonOption } from "./common";
+
+export function clusterCommand() {
+  const cluster = new Command("cluster").description("create and manage the cluster this node belongs to");
+
+  cluster
+    .command("create")
+    .description("deploy the cluster's contracts, register this node as the first member, print a join token")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts) => {
+      const created = await createCluster(configFrom(opts), progress);
+      if (opts.json) return printJson(created);
+      progress(`cluster ${created.registry} on chain ${created.chainId} created; join other nodes with:`);
+      process.stdout.write(`${created.token}\n`);
+    });
+
+  cluster
+    .command("token")
+    .description("print a join token for this node's cluster")
+    .addOption(configOption())
+    .action(async (opts) => {
+      process.stdout.write(`${await currentJoinToken(configFrom(opts))}\n`);
+    });
+
+  cluster
+    .command("fund")
+    .description("send ETH from this node to the cluster's join budget (new members take their stipend from it)")
+    .option("--eth <amount>", "amount of ETH to send", "10")
+    .addOption(configOption())
+    .action(async (opts) => {
+      const balance = await refillJoinBudget(configFrom(opts), opts.eth);
+      progress(`join budget now holds ${balance} ETH`);
+    });
+
+  cluster
+    .command("evict")
+    .description("vote to evict a member (by name or address); it is removed once a majority of the others agree")
+    .argument("<node>", "member name or address")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (node, opts) => {
+      const vote = await voteToEvict(configFrom(opts), node);
+      if (opts.json) return printJson(vote);
+      progress(vote.evicted ? `"${vote.name}" (${vote.target}) is evicted` : `vote recorded; "${vote.name}" stays until a majority agrees`);
+    });
+
+  return cluster;
+}

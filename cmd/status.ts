@@ -1,0 +1,39 @@
+// `edge-agent status`: this node, the chain head, and the cluster's members.
+import { Command } from "@commander-js/extra-typings";
+import { readStatus, type StatusReport } from "../lib/cluster";
+import { out, printJson, table } from "../lib/cli/output";
+import { configFrom, configOption, jsonOption } from "./common";
+
+export function statusCommand() {
+  return new Command("status")
+    .description("show this node, its chain and the cluster's members")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts) => {
+      const report = await readStatus(configFrom(opts));
+      if (opts.json) return printJson(report);
+      process.stdout.write(render(report) + "\n");
+    });
+}
+
+function render(s: StatusReport): string {
+  const membership = { member: out.green("member"), "not-member": out.yellow("not a member"), "no-cluster": out.yellow("not in a cluster") }[s.node.membership];
+  const lines = [
+    `node     ${s.node.name}  ${s.node.address}  ${membership}`,
+    `chain    ${s.chain.mode === "dev" ? "dev (no seal verification)" : s.chain.mode}  ${s.chain.endpoint}  chain ${s.chain.chainId}  head #${s.chain.head.number} (${s.chain.head.ageSeconds} s ago)`,
+  ];
+  if (!s.cluster) return lines.join("\n");
+  lines.push(`cluster  ${s.cluster.registry}  ${s.cluster.members.length} members, eviction needs ${s.cluster.evictionQuorum} votes`, "");
+  const rows = s.cluster.members.map((m) => [
+    m.self ? `${m.name} *` : m.name,
+    m.address,
+    m.specs.arch,
+    `${m.specs.cpuCores}×${m.specs.cpuMHz} MHz`,
+    `${(m.specs.memoryMB / 1024).toFixed(1)} GiB`,
+    `${(m.specs.diskMB / 1024).toFixed(0)} GiB`,
+    `#${m.joinedAt}`,
+    Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(",") || "-",
+  ]);
+  lines.push(table(["NAME", "ADDRESS", "ARCH", "CPU", "MEMORY", "DISK", "JOINED", "LABELS"], rows));
+  return lines.join("\n");
+}

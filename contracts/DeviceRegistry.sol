@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Distributed Device Registry (HIDRA's DDR) for one edge-agent cluster.
+/// @notice A cluster is one deployment of this contract; its address identifies the cluster.
+/// Admission needs a signature from the cluster's join key (the secret inside a join token), bound to the
+/// joining address, so the secret itself never appears on chain. A node changes only its own record.
+/// Members evict a node by a strict majority of the other members.
+contract DeviceRegistry {
+    string public constant KIND = "edge-agent/DeviceRegistry";
+    uint16 public constant VERSION = 1;
+
+    struct Specs {
+        string arch;
+        uint16 cpuCores;
+        uint32 cpuMHz;
+        uint64 memoryMB;
+        uint64 diskMB;
+    }
+
+    struct Node {
+        address addr;
+        string name;
+        Specs specs;
+        string[] labels; // "key=value"
+        string[] endpoints; // URLs peers may use to reach this node (chain RPC, agent API)
+        uint64 joinedAt; // block number
+        uint64 updatedAt; // block number
+    }
+
+    /// Address of the join key; holders of its private key may admit nodes.
+    address public immutable joinAuthority;
+
+    address[] private memberList;
+    mapping(address => uint256) private slotOf; // 1-based index into memberList; 0 = not a member
+    mapping(address => Node) private nodes;
+    mapping(bytes32 => address) private ownerOfName;
+    mapping(address => address[]) private evictionVotes; // target => voters (tallied against current members)
+    mapping(address => bool) public evicted;
+
+    event NodeRegistered(address indexed node, string name);
+    event NodeUpdated(address indexed node, string name);
+    event NodeLeft(address indexed node);
+    event EvictionVoted(address indexed target, address indexed voter, uint256 votes, uint256 needed);
+    event NodeEvicted(address indexed target);
+
+    error NotMember(address who);
+    error AlreadyMember(address who);
+    error WasEvicted(address who);
+    error BadJoinSignature();
+    error NameTaken(string name);
+    error InvalidName();
+    error CannotEvictSelf();
+    error AlreadyVoted();
+
+    constructor(address joinAuthority_) {
+        joinAuthority = joinAuthority_;
+    }
+
+    modifier onlyMember() {
+        if (slotOf[msg.sender] == 0) revert NotMember(msg.sender);
+        _;
+    }
+
+    // ---- admission and own record ------------------------------------------------------------
+
+    /// Digest the join key signs (EIP-191 personal message) to admit `node` to this cluster on this chain.
+    function admissionDigest(address node) public view returns (bytes32) {
+        return keccak256(abi.encodePacked("edge-agent admission", block.chainid, address(this), node));
+    }
+
+    function register(
+        string calldata name,
+        Specs calldata specs,
+        string[] calldata labels,
+        string[] calldata endpoints,
+        bytes calldata joinSignature
+    ) external {
+        if (slotOf[msg.sender] != 0) revert AlreadyMember(msg.sender);
+        if (evicted[msg.sender]) revert WasEvicted(msg.sender);
+        if (recoverPersonal(admissionDigest(msg.sender), joinSignature) != joinAuthority) revert BadJoinSignature();
+        claimName(name);
+        memberList.push(msg.sender);
+        slotOf[msg.sender] = memberList.length;
+        Node storage n = nodes[msg.sender];
+        n.addr = msg.sender;
+        n.joinedAt = uint64(block.number);
+        writeRecord(n, name, specs, labels, endpoints);
+        emit NodeRegistered(msg.sender, name);
+    }
+
+    /// Replaces the caller's own record; nobody can change another node's record.
+    function update(
+        string calldata name,
+        Specs calldata specs,
+        string[] calldata labels,
+        string[] calldata endpoints
+    ) external onlyMember {
+        Node storage n = nodes[msg.sender];
+        if (keccak256(bytes(n.name)) != keccak256(bytes(name))) {
+            delete ownerOfName[keccak256(bytes(n.name))];
+            claimName(name);
+        }
+        writeRecord(n, name, specs, labels, endpoints);
+        emit NodeUpdated(msg.sender, name);
+    }
+
+    function leave() external onlyMember {
+        removeMember(msg.sender);
+        emit NodeLeft(msg.sender);
+    }
+
+    // ---- eviction by majority ----------------------------------------------------------------
+
+    /// Votes needed to evict a member: a strict majority of the members other than the target.
+    function evictionQuorum() public view returns (uint256) {
+        return (memberList.length - 1) / 2 + 1;
+    }
+
+    function voteEvict(address target) external onlyMember {
+        if (target == msg.sender) revert CannotEvictSelf();
+        if (slotOf[target] == 0) revert NotMember(target);
+        address[] storage voters = evictionVotes[target];
+        uint256 votes = 1; // the caller
+        for (uint256 i = 0; i < voters.length; i++) {
+            if (voters[i] == msg.sender) revert AlreadyVoted();
+            if (slotOf[voters[i]] != 0) votes++; // votes of former members no longer count
+        }
+        voters.push(msg.sender);
+        uint256 needed = evictionQuorum();
+        emit EvictionVoted(target, msg.sender, votes, needed);
+        if (votes >= needed) {
+            removeMember(target);
+            evicted[target] = true;
+            emit NodeEvicted(target);
+        }
+    }
+
+    function evictionVotesFor(address target) external view returns (address[] memory) {
+        return evictionVotes[target];
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    function isMember(address who) external view returns (bool) {
+        return slotOf[who] != 0;
+    }
+
+    function memberCount() external view returns (uint256) {
+        return memberList.length;
+    }
+
+    function members() external view returns (address[] memory) {
+        return memberList;
+    }
+
+    function getNode(address who) external view returns (Node memory) {
+        if (slotOf[who] == 0) revert NotMember(who);
+        return nodes[who];
+    }
+
+    function allNodes() external view returns (Node[] memory out) {
+        out = new Node[](memberList.length);
+        for (uint256 i = 0; i < memberList.length; i++) out[i] = nodes[memberList[i]];
+    }
+
+    function nodeByName(string calldata name) external view returns (address) {
+        return ownerOfName[keccak256(bytes(name))];
+    }
+
+    // ---- internals ---------------------------------------------------------------------------
+
+    function claimName(string calldata name) private {
+        if (bytes(name).length == 0 || bytes(name).length > 64) revert InvalidName();
+        bytes32 key = keccak256(bytes(name));
+        if (ownerOfName[key] != address(0)) revert NameTaken(name);
+        ownerOfName[key] = msg.sender;
+    }
+
+    function writeRecord(
+        Node storage n,
+        string calldata name,
+        Specs calldata specs,
+        string[] calldata labels,
+        string[] calldata endpoints
+    ) private {
+        n.name = name;
+        n.specs = specs;
+        n.labels = labels;
+        n.endpoints = endpoints;
+        n.updatedAt = uint64(block.number);
+    }
+
+    function removeMember(address who) private {
+        uint256 slot = slotOf[who];
+        address last = memberList[memberList.length - 1];
+        memberList[slot - 1] = last;
+        slotOf[last] = slot;
+        memberList.pop();
+        delete slotOf[who];
+        delete ownerOfName[keccak256(bytes(nodes[who].name))];
+        delete nodes[who];
+        delete evictionVotes[who];
+    }
+
+    function recoverPersonal(bytes32 digest, bytes calldata sig) private pure returns (address) {
+        if (sig.length != 65) return address(0);
+        bytes32 r = bytes32(sig[0:32]);
+        bytes32 s = bytes32(sig[32:64]);
+        uint8 v = uint8(sig[64]);
+        if (v < 27) v += 27;
+        bytes32 ethDigest = keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", digest));
+        return ecrecover(ethDigest, v, r, s);
+    }
+}

@@ -1,0 +1,8 @@
+// Compiled contracts (ABI + bytecode), produced by scripts/compile-contracts.ts and embedded in the binary by import.
+import compiled from "../../contracts/out/artifacts.json" with { type: "json" };
+import type { InterfaceAbi } from "ethers";
+
+export type Artifact = { abi: InterfaceAbi; bytecode: string };
+
+export const DeviceRegistryArtifact: Artifact = compiled.contracts.DeviceRegistry as Artifact;
+export const SOLC_VERSION: string = compiled.compiler;

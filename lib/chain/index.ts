@@ -1,0 +1,5 @@
+// Public face of the chain module.
+export { connectChain, type ChainConnection } from "./provider";
+export { DeviceRegistry, signAdmission, REGISTRY_KIND, type NodeRecord, type NodeSpecs, type NodeInput } from "./registry";
+export { mined, explainTxError } from "./tx";
+export { DeviceRegistryArtifact, SOLC_VERSION } from "./artifacts";

@@ -1,0 +1,133 @@
+// Typed binding of the DeviceRegistry contract (HIDRA's DDR): deploy, admission, own record, eviction, reads.
+import { Contract, ContractFactory, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { UserError } from "../errors";
+import { DeviceRegistryArtifact } from "./artifacts";
+import { mined, type RevertExplainer } from "./tx";
+
+export const REGISTRY_KIND = "edge-agent/DeviceRegistry";
+
+export type NodeSpecs = { arch: string; cpuCores: number; cpuMHz: number; memoryMB: number; diskMB: number };
+
+export type NodeRecord = {
+  address: string;
+  name: string;
+  specs: NodeSpecs;
+  labels: Record<string, string>;
+  endpoints: string[];
+  joinedAt: number;
+  updatedAt: number;
+};
+
+export type NodeInput = Pick<NodeRecord, "name" | "specs" | "labels" | "endpoints">;
+
+const explain: RevertExplainer = (name, args) => {
+  switch (name) {
+    case "NotMember": return `${args[0]} is not a member of this cluster`;
+    case "AlreadyMember": return `${args[0]} is already a member of this cluster`;
+    case "WasEvicted": return `${args[0]} was evicted from this cluster and cannot rejoin with the same key`;
+    case "BadJoinSignature": return "the join token's secret is not this cluster's (admission refused)";
+    case "NameTaken": return `another member is already named "${args[0]}" (set [node] name)`;
+    case "InvalidName": return "node names must be 1 to 64 characters";
+    case "CannotEvictSelf": return "a node cannot vote to evict itself";
+    case "AlreadyVoted": return "this node already voted to evict that member";
+    default: return undefined;
+  }
+};
+
+/** EIP-191 signature by the join key admitting `node` to the registry at `registry` on chain `chainId`. */
+export async function signAdmission(joinKey: Signer, chainId: bigint, registry: string, node: string): Promise<string> {
+  const digest = keccak256(solidityPacked(["string", "uint256", "address", "address"], ["edge-agent admission", chainId, registry, node]));
+  return joinKey.signMessage(getBytes(digest));
+}
+
+export class DeviceRegistry {
+  private readonly contract: Contract;
+
+  constructor(
+    readonly address: string,
+    runner: ContractRunner,
+  ) {
+    this.contract = new Contract(address, DeviceRegistryArtifact.abi, runner);
+  }
+
+  static async deploy(signer: Signer, joinAuthority: string): Promise<{ registry: DeviceRegistry; receipt: TransactionReceipt }> {
+    const factory = new ContractFactory(DeviceRegistryArtifact.abi, DeviceRegistryArtifact.bytecode, signer);
+    const receipt = await mined("deploying the DeviceRegistry contract", async () => {
+      const contract = await factory.deploy(joinAuthority);
+      return contract.deploymentTransaction()!;
+    });
+    return { registry: new DeviceRegistry(receipt.contractAddress!, signer), receipt };
+  }
+
+  /** Checks that `address` holds a DeviceRegistry, so a foreign or stale token fails clearly. */
+  async verify(): Promise<void> {
+    const runner = this.contract.runner!;
+    const code = await runner.provider!.getCode(this.address);
+    if (code === "0x") throw new UserError(`no contract at ${this.address} on this chain: the token belongs to another chain or cluster`);
+    let kind: string;
+    try {
+      kind = await this.contract.getFunction("KIND")();
+    } catch {
+      kind = "";
+    }
+    if (kind !== REGISTRY_KIND) throw new UserError(`the contract at ${this.address} is not an edge-agent cluster`);
+  }
+
+  async joinAuthority(): Promise<string> {
+    return this.contract.getFunction("joinAuthority")();
+  }
+
+  register(node: NodeInput, joinSignature: string): Promise<TransactionReceipt> {
+    const { name, specs, labels, endpoints } = toChain(node);
+    return mined(`registering node "${node.name}"`, () => this.contract.getFunction("register")(name, specs, labels, endpoints, joinSignature), explain);
+  }
+
+  update(node: NodeInput): Promise<TransactionReceipt> {
+    const { name, specs, labels, endpoints } = toChain(node);
+    return mined(`updating node "${node.name}"`, () => this.contract.getFunction("update")(name, specs, labels, endpoints), explain);
+  }
+
+  voteEvict(target: string): Promise<TransactionReceipt> {
+    return mined(`voting to evict ${target}`, () => this.contract.getFunction("voteEvict")(target), explain);
+  }
+
+  async isMember(address: string): Promise<boolean> {
+    return this.contract.getFunction("isMember")(address);
+  }
+
+  async nodes(): Promise<NodeRecord[]> {
+    const raw: unknown[] = await this.contract.getFunction("allNodes")();
+    return raw.map(fromChain);
+  }
+
+  async evictionQuorum(): Promise<number> {
+    return Number(await this.contract.getFunction("evictionQuorum")());
+  }
+}
+
+function toChain(node: NodeInput) {
+  return {
+    name: node.name,
+    specs: node.specs,
+    labels: Object.entries(node.labels).sort().map(([k, v]) => `${k}=${v}`),
+    endpoints: node.endpoints,
+  };
+}
+
+function fromChain(raw: any): NodeRecord {
+  return {
+    address: raw.addr,
+    name: raw.name,
+    specs: {
+      arch: raw.specs.arch,
+      cpuCores: Number(raw.specs.cpuCores),
+      cpuMHz: Number(raw.specs.cpuMHz),
+      memoryMB: Number(raw.specs.memoryMB),
+      diskMB: Number(raw.specs.diskMB),
+    },
+    labels: Object.fromEntries((raw.labels as string[]).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])),
+    endpoints: [...raw.endpoints],
+    joinedAt: Number(raw.joinedAt),
+    updatedAt: Number(raw.updatedAt),
+  };
+}

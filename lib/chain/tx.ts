@@ -1,0 +1,30 @@
+// Sends one transaction and waits until it is mined, turning every failure into one readable line.
+import { isError, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { UserError, messageOf } from "../errors";
+
+/** Turns a contract's custom error (name + args) into a sentence, or undefined to use a generic one. */
+export type RevertExplainer = (name: string, args: readonly unknown[]) => string | undefined;
+
+export async function mined(label: string, send: () => Promise<TransactionResponse>, explain?: RevertExplainer): Promise<TransactionReceipt> {
+  let receipt: TransactionReceipt | null;
+  try {
+    const tx = await send();
+    receipt = await tx.wait();
+  } catch (err) {
+    throw new UserError(`${label} failed: ${explainTxError(err, explain)}`);
+  }
+  if (receipt === null || receipt.status !== 1) throw new UserError(`${label} failed: transaction reverted`);
+  return receipt;
+}
+
+export function explainTxError(err: unknown, explain?: RevertExplainer): string {
+  if (isError(err, "CALL_EXCEPTION")) {
+    if (err.revert) return explain?.(err.revert.name, err.revert.args) ?? `${err.revert.name}(${err.revert.args.join(", ")})`;
+    return err.reason ?? "the contract rejected the call";
+  }
+  if (isError(err, "INSUFFICIENT_FUNDS")) return "the account has not enough ETH to pay for gas";
+  if (isError(err, "TIMEOUT")) return "the chain did not answer in time";
+  if (isError(err, "NETWORK_ERROR") || /ECONNREFUSED|Unable to connect/i.test(messageOf(err))) return "lost the connection to the chain";
+  if (isError(err, "NONCE_EXPIRED")) return "nonce already used (another transaction from this key raced it)";
+  return messageOf(err).split("\n")[0]!;
+}

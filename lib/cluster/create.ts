@@ -1,0 +1,58 @@
+// `cluster create`: deploy the registry, admit this node as the first member, fund the join key, return a join token.
+import { Wallet, parseEther } from "ethers";
+import { DeviceRegistry, signAdmission } from "../chain";
+import { updateConfigFile, type LoadedConfig } from "../config";
+import { UserError } from "../errors";
+import { readPassword, saveKeystore } from "../keys";
+import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
+import { readSpecs } from "../node/specs";
+import { fundFromDevAccount, fundJoinKey } from "./funding";
+import { encodeJoinToken } from "./token";
+
+export type Progress = (line: string) => void;
+
+export type CreatedCluster = {
+  registry: string;
+  chainId: bigint;
+  token: string;
+  gas: { deploy: bigint; register: bigint; fundJoinKey: bigint };
+};
+
+export async function createCluster(config: LoadedConfig, progress: Progress): Promise<CreatedCluster> {
+  const { chain, cluster, node } = config.values;
+  if (cluster.registry) {
+    throw new UserError(`this node already belongs to cluster ${cluster.registry} (${config.path}); run \`edge-agent init --force\` to start over`);
+  }
+  if (chain.mode === "light") throw new UserError("a light node cannot create a cluster: create it on a dev or full node and join with the token");
+  if (chain.mode === "full") throw new UserError('chain mode "full" (a supervised geth) is not available yet: use mode "dev" with an anvil endpoint');
+
+  const { provider, url, chainId } = await openChain(config);
+  progress(`chain ${chainId} at ${url}`);
+  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const budget = parseEther(cluster.join_budget_eth);
+  if (chain.mode === "dev") await fundFromDevAccount(provider, wallet.address, budget + parseEther("10"));
+
+  const joinKey = Wallet.createRandom();
+  await saveKeystore(config.files.joinKey, joinKey, readPassword(config.files.passwordFile), config.values.keys.scrypt_n);
+
+  progress("deploying the DeviceRegistry contract…");
+  const { registry, receipt: deployed } = await DeviceRegistry.deploy(wallet, joinKey.address);
+  progress(`registry ${registry.address} (block ${deployed.blockNumber}, ${deployed.gasUsed} gas)`);
+
+  const admission = await signAdmission(joinKey, chainId, registry.address, wallet.address);
+  const registered = await registry.register(
+    { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints: advertisedEndpoints(config) },
+    admission,
+  );
+  progress(`registered "${node.name}" as ${wallet.address} (${registered.gasUsed} gas)`);
+
+  const funded = await fundJoinKey(wallet, joinKey.address, budget);
+  progress(`join budget of ${cluster.join_budget_eth} ETH at ${joinKey.address}`);
+
+  updateConfigFile(config.path, [
+    { section: "cluster", key: "registry", value: registry.address },
+    { section: "cluster", key: "chain_id", value: Number(chainId) },
+  ]);
+  const token = encodeJoinToken({ chainId, registry: registry.address, endpoints: advertisedEndpoints(config), joinKey: joinKey.privateKey });
+  return { registry: registry.address, chainId, token, gas: { deploy: deployed.gasUsed, register: registered.gasUsed, fundJoinKey: funded.gasUsed } };
+}

@@ -1,0 +1,55 @@
+// `join --cluster TOKEN`: check the token against the chain, take the stipend, register, point the config at the cluster.
+import { Wallet, parseEther } from "ethers";
+import { DeviceRegistry, signAdmission } from "../chain";
+import { updateConfigFile, type LoadedConfig } from "../config";
+import { UserError } from "../errors";
+import { readPassword, saveKeystore } from "../keys";
+import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
+import { readSpecs } from "../node/specs";
+import type { Progress } from "./create";
+import { takeStipend } from "./funding";
+import { decodeJoinToken } from "./token";
+
+export type JoinedCluster = { registry: string; chainId: bigint; address: string; alreadyMember: boolean; gas: { stipend: boolean; register: bigint } };
+
+export async function joinCluster(config: LoadedConfig, tokenText: string, progress: Progress): Promise<JoinedCluster> {
+  const token = decodeJoinToken(tokenText);
+  const current = config.values.cluster.registry;
+  if (current && current.toLowerCase() !== token.registry.toLowerCase()) {
+    throw new UserError(`this node already belongs to cluster ${current}; run \`edge-agent init --force\` to start over`);
+  }
+
+  const { provider, url } = await openChain(config, token.endpoints, token.chainId);
+  progress(`chain ${token.chainId} at ${url}`);
+  const registry = new DeviceRegistry(token.registry, provider);
+  await registry.verify();
+  const joinKey = new Wallet(token.joinKey, provider);
+  if ((await registry.joinAuthority()) !== joinKey.address) {
+    throw new UserError(`the join token's secret does not belong to cluster ${token.registry} (a token of another cluster, or a revoked one)`);
+  }
+
+  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const result: JoinedCluster = { registry: token.registry, chainId: token.chainId, address: wallet.address, alreadyMember: false, gas: { stipend: false, register: 0n } };
+  if (await registry.isMember(wallet.address)) {
+    progress(`${wallet.address} is already a member of ${token.registry}`);
+    result.alreadyMember = true;
+  } else {
+    result.gas.stipend = await takeStipend(joinKey, wallet.address, parseEther(config.values.cluster.stipend_eth));
+    const { node } = config.values;
+    const admission = await signAdmission(joinKey, token.chainId, token.registry, wallet.address);
+    const receipt = await new DeviceRegistry(token.registry, wallet).register(
+      { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints: advertisedEndpoints(config) },
+      admission,
+    );
+    result.gas.register = receipt.gasUsed;
+    progress(`registered "${node.name}" as ${wallet.address} (block ${receipt.blockNumber})`);
+  }
+
+  await saveKeystore(config.files.joinKey, joinKey, readPassword(config.files.passwordFile), config.values.keys.scrypt_n);
+  updateConfigFile(config.path, [
+    { section: "cluster", key: "registry", value: token.registry },
+    { section: "cluster", key: "chain_id", value: Number(token.chainId) },
+    { section: "chain", key: "rpc", value: [...new Set([...config.values.chain.rpc, ...token.endpoints])] },
+  ]);
+  return result;
+}

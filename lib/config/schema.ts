@@ -1,0 +1,82 @@
+// The config schema: every key, its type, its default and the one line that documents it.
+// The TOML template `edge-agent init` writes is rendered from this, so docs and defaults cannot drift.
+import { z } from "zod";
+import { defaultDataDir } from "./paths";
+
+const url = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+const address = z.union([z.literal(""), z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address")]);
+const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'expected an amount of ETH as a string, e.g. "1.5"');
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"');
+
+export const sections = {
+  node: z.strictObject({
+    name: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "expected letters, digits, '.', '_' or '-'").default("edge-node")
+      .describe("Name of this node in the cluster; unique among members."),
+    labels: z.record(z.string().regex(/^[A-Za-z0-9._/-]+$/), z.string().max(63)).default({})
+      .describe('Labels other nodes and apps can select on, e.g. { zone = "barn", sensor = "yes" }.'),
+    data_dir: z.string().min(1).default(defaultDataDir())
+      .describe("Directory for the keystore, the local database and the control socket."),
+  }),
+  keys: z.strictObject({
+    password_file: z.string().min(1).default("password")
+      .describe("File holding the keystore password (relative paths are beside this config); must not be world-readable."),
+    scrypt_n: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, "expected a power of two").default(1 << 14)
+      .describe("scrypt cost N for new keystores (power of two); 16384 takes about 0.2 s on a desktop core and about a second on a Pi 4."),
+  }),
+  chain: z.strictObject({
+    mode: z.enum(["dev", "light", "full"]).default("dev")
+      .describe('"dev": a development chain such as anvil (no seal checks); "light": member RPC endpoints; "full": a local geth.'),
+    rpc: z.array(url).min(1).default(["http://127.0.0.1:8545"])
+      .describe("JSON-RPC endpoints, tried in order."),
+    advertise_rpc: z.array(url).default([])
+      .describe("RPC URLs this node gives peers and puts in join tokens; empty means the `rpc` list."),
+    timeout_ms: z.number().int().min(100).max(120_000).default(5000)
+      .describe("Timeout of one JSON-RPC request, in milliseconds."),
+  }),
+  cluster: z.strictObject({
+    registry: address.default("")
+      .describe("Address of the cluster's DeviceRegistry contract; written by `cluster create` and `join`."),
+    chain_id: z.number().int().min(0).default(0)
+      .describe("Chain id of the cluster's chain; written by `cluster create` and `join`."),
+    join_budget_eth: ethAmount.default("100")
+      .describe("ETH `cluster create` moves to the join key, from which joining nodes take their stipend."),
+    stipend_eth: ethAmount.default("1")
+      .describe("ETH a joining node takes from the join key to pay for its own transactions."),
+  }),
+  monitor: z.strictObject({
+    interval_ms: z.number().int().min(50).max(3_600_000).default(1000)
+      .describe("Sampling period T of the monitor loop, in milliseconds."),
+    window: z.number().int().min(1).max(1000).default(10)
+      .describe("Number S of previous samples kept for rule windows."),
+  }),
+  docker: z.strictObject({
+    socket: z.string().min(1).default("/var/run/docker.sock")
+      .describe("Docker Engine API socket."),
+    registries: z.array(z.string().min(1)).default([])
+      .describe("Image registries to pull from, in order; empty means the engine's default."),
+  }),
+  mqtt: z.strictObject({
+    enabled: z.boolean().default(false)
+      .describe("Run the MQTT device proxy."),
+    listen: hostPort.default("127.0.0.1:1883")
+      .describe("Address the MQTT proxy listens on; loopback unless you open it on purpose."),
+  }),
+  api: z.strictObject({
+    socket: z.string().default("")
+      .describe("Control socket path (mode 0600); empty means agent.sock in data_dir."),
+  }),
+};
+
+export const configSchema = z.strictObject({
+  node: sections.node.prefault({}),
+  keys: sections.keys.prefault({}),
+  chain: sections.chain.prefault({}),
+  cluster: sections.cluster.prefault({}),
+  monitor: sections.monitor.prefault({}),
+  docker: sections.docker.prefault({}),
+  mqtt: sections.mqtt.prefault({}),
+  api: sections.api.prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SectionName = keyof typeof sections;

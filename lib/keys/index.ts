@@ -1,0 +1,2 @@
+// Public face of the keys module.
+export { generatePasswordFile, readPassword, saveKeystore, keystoreAddress, unlockKeystore } from "./keystore";
