@@ -1,5 +1,5 @@
 // Typed binding of the DeviceRegistry contract (HIDRA's DDR): deploy, admission, own record, eviction, reads.
-import { Contract, ContractFactory, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, ContractFactory, Interface, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 import { UserError } from "../errors";
 import { DeviceRegistryArtifact } from "./artifacts";
 import { mined, type RevertExplainer } from "./tx";
@@ -20,7 +20,7 @@ export type NodeRecord = {
 
 export type NodeInput = Pick<NodeRecord, "name" | "specs" | "labels" | "endpoints">;
 
-const explain: RevertExplainer = (name, args) => {
+const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.abi), explain: (name, args) => {
   switch (name) {
     case "NotMember": return `${args[0]} is not a member of this cluster`;
     case "AlreadyMember": return `${args[0]} is already a member of this cluster`;
@@ -32,7 +32,7 @@ const explain: RevertExplainer = (name, args) => {
     case "AlreadyVoted": return "this node already voted to evict that member";
     default: return undefined;
   }
-};
+} };
 
 /** EIP-191 signature by the join key admitting `node` to the registry at `registry` on chain `chainId`. */
 export async function signAdmission(joinKey: Signer, chainId: bigint, registry: string, node: string): Promise<string> {

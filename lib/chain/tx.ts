@@ -1,9 +1,9 @@
 // Sends one transaction and waits until it is mined, turning every failure into one readable line.
-import { isError, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { isError, type Interface, type TransactionReceipt, type TransactionResponse } from "ethers";
 import { UserError, messageOf } from "../errors";
 
-/** Turns a contract's custom error (name + args) into a sentence, or undefined to use a generic one. */
-export type RevertExplainer = (name: string, args: readonly unknown[]) => string | undefined;
+/** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
+export type RevertExplainer = { iface: Interface; explain: (name: string, args: readonly unknown[]) => string | undefined };
 
 export async function mined(label: string, send: () => Promise<TransactionResponse>, explain?: RevertExplainer): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
@@ -19,7 +19,9 @@ export async function mined(label: string, send: () => Promise<TransactionRespon
 
 export function explainTxError(err: unknown, explain?: RevertExplainer): string {
   if (isError(err, "CALL_EXCEPTION")) {
-    if (err.revert) return explain?.(err.revert.name, err.revert.args) ?? `${err.revert.name}(${err.revert.args.join(", ")})`;
+    // ethers leaves `revert` empty for custom errors raised while estimating gas: decode the data ourselves.
+    const revert = err.revert ?? (explain && err.data ? explain.iface.parseError(err.data) : null);
+    if (revert) return explain?.explain(revert.name, revert.args) ?? `${revert.name}(${[...revert.args].join(", ")})`;
     return err.reason ?? "the contract rejected the call";
   }
   if (isError(err, "INSUFFICIENT_FUNDS")) return "the account has not enough ETH to pay for gas";

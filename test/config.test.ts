@@ -1,0 +1,75 @@
+// Config: the template documents every key, loads back to the same values, and bad files fail on one line naming file, line and key.
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configSchema, parseConfig, renderConfig, sections, updateConfigFile } from "../lib/config";
+import { cli, oneLineError, removeTempDirs, tempDir } from "./support/cli";
+
+afterAll(removeTempDirs);
+
+const defaults = configSchema.parse({});
+const template = renderConfig(defaults);
+
+describe("config template", () => {
+  test("documents every key of every section with its default", () => {
+    for (const [section, schema] of Object.entries(sections)) {
+      expect(template).toContain(`\n[${section}]\n`);
+      for (const key of Object.keys(schema.shape)) {
+        const at = template.indexOf(`\n${key} = `, template.indexOf(`[${section}]`));
+        expect(at).toBeGreaterThan(0);
+        const comment = template.slice(template.lastIndexOf("\n#", at - 1), at);
+        expect(comment).toContain("Default: ");
+      }
+    }
+  });
+
+  test("loads back to the values it was rendered from", () => {
+    const values = configSchema.parse({ node: { name: "pi-7", labels: { zone: "barn", "gpu.vendor": "none" } }, chain: { rpc: ["http://10.0.0.1:8545"] } });
+    expect(parseConfig(renderConfig(values), "x.toml")).toEqual(values);
+  });
+
+  test("in-place updates keep the operator's comments and other values", () => {
+    const path = join(tempDir(), "config.toml");
+    const edited = template.replace("window = 10", "window = 12 # tuned for the barn");
+    writeFileSync(path, "# my notes\n" + edited);
+    updateConfigFile(path, [
+      { section: "cluster", key: "registry", value: "0x" + "ab".repeat(20) },
+      { section: "chain", key: "rpc", value: ["http://a:1", "http://b:2"] },
+    ]);
+    const after = readFileSync(path, "utf8");
+    expect(after).toStartWith("# my notes\n");
+    expect(after).toContain("window = 12 # tuned for the barn");
+    const values = parseConfig(after, path);
+    expect(values.cluster.registry).toBe("0x" + "ab".repeat(20));
+    expect(values.chain.rpc).toEqual(["http://a:1", "http://b:2"]);
+    expect(values.monitor.window).toBe(12);
+  });
+});
+
+describe("a bad config file gets one line naming file, line and key, and a non-zero exit", () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ["malformed TOML", template.replace('mode = "dev"', 'mode = "dev'), /config\.toml:\d+:\d+: invalid TOML at key "mode"/],
+    ["unknown key", template.replace("[mqtt]\n", "[mqtt]\nport = 1883\n"), /config\.toml:\d+: unknown key "port" in \[mqtt\]/],
+    ["unknown section", template + "\n[gpu]\n", /config\.toml:\d+: unknown section \[gpu\]/],
+    ["wrong type", template.replace("timeout_ms = 5000", 'timeout_ms = "5s"'), /config\.toml:\d+: \[chain\] timeout_ms: expected number, received string/],
+    ["bad enum", template.replace('mode = "dev"', 'mode = "fast"'), /config\.toml:\d+: \[chain\] mode: expected one of "dev"\|"light"\|"full"/],
+    ["bad URL in a list", template.replace('rpc = ["http://127.0.0.1:8545"]', 'rpc = ["ftp://x"]'), /\[chain\] rpc \(at 0\): expected an http:\/\/ or https:\/\/ URL/],
+  ];
+  for (const [what, source, expected] of cases) {
+    test(what, async () => {
+      const path = join(tempDir(), "config.toml");
+      writeFileSync(path, source);
+      const line = oneLineError(await cli(["status", "--config", path]));
+      expect(line).toMatch(expected);
+      const lineNo = Number(/config\.toml:(\d+)/.exec(line)![1]);
+      const offending = source.split("\n")[lineNo - 1]!;
+      // The line named is the offending key's own line (or its section header).
+      expect(offending).toMatch(/^(\[|mode|port|timeout_ms|rpc)/);
+    });
+  }
+
+  test("a missing config says how to make one", async () => {
+    const line = oneLineError(await cli(["status", "--config", "/nonexistent/config.toml"]));
+    expect(line).toContain("run `edge-agent init` first");
+  });
+});
