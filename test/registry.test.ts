@@ -1,13 +1,13 @@
 // DeviceRegistry rules on a real anvil: admission bound to the joining address, own-record-only updates, majority eviction.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { JsonRpcProvider, Wallet, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, Wallet, type HDNodeWallet, type JsonRpcSigner } from "ethers";
 import { DeviceRegistry, signAdmission, type NodeInput } from "../lib/chain";
 import { startAnvil, type Anvil } from "./support/anvil";
 
 let anvil: Anvil;
 let provider: JsonRpcProvider;
 let signers: JsonRpcSigner[];
-let joinKey: Wallet;
+let joinKey: HDNodeWallet;
 let registryAddress: string;
 
 const node = (name: string, labels: Record<string, string> = {}): NodeInput => ({
