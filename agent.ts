@@ -7,6 +7,8 @@ import { initCommand } from "./cmd/init";
 import { clusterCommand } from "./cmd/cluster";
 import { joinCommand } from "./cmd/join";
 import { statusCommand } from "./cmd/status";
+import { runCommand } from "./cmd/run";
+import { appCommand } from "./cmd/app";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
@@ -14,6 +16,8 @@ const program = new Command("edge-agent")
   .addCommand(initCommand())
   .addCommand(clusterCommand())
   .addCommand(joinCommand())
-  .addCommand(statusCommand());
+  .addCommand(statusCommand())
+  .addCommand(runCommand())
+  .addCommand(appCommand());
 
 await runCli(program);

@@ -30,6 +30,9 @@ contract DeviceRegistry {
 
     /// Address of the join key; holders of its private key may admit nodes.
     address public immutable joinAuthority;
+    /// The cluster's AppRegistry (HIDRA's DCR), linked once by the deployer.
+    address public apps;
+    address private immutable deployer;
 
     address[] private memberList;
     mapping(address => uint256) private slotOf; // 1-based index into memberList; 0 = not a member
@@ -37,6 +40,7 @@ contract DeviceRegistry {
     mapping(bytes32 => address) private ownerOfName;
     mapping(address => address[]) private evictionVotes; // target => voters (tallied against current members)
     mapping(address => bool) public evicted;
+    mapping(address => mapping(bytes32 => bool)) private labelSet; // node => keccak("key=value") => present
 
     event NodeRegistered(address indexed node, string name);
     event NodeUpdated(address indexed node, string name);
@@ -52,9 +56,17 @@ contract DeviceRegistry {
     error InvalidName();
     error CannotEvictSelf();
     error AlreadyVoted();
+    error NotAllowed();
 
     constructor(address joinAuthority_) {
         joinAuthority = joinAuthority_;
+        deployer = msg.sender;
+    }
+
+    /// Links the cluster's AppRegistry; only the deployer, only once.
+    function linkApps(address apps_) external {
+        if (msg.sender != deployer || apps != address(0)) revert NotAllowed();
+        apps = apps_;
     }
 
     modifier onlyMember() {
@@ -164,6 +176,18 @@ contract DeviceRegistry {
         for (uint256 i = 0; i < memberList.length; i++) out[i] = nodes[memberList[i]];
     }
 
+    /// Declared capacity for placement: CPU in millicores (cores × 1000) and memory in MB; zeros for non-members.
+    function capacityOf(address who) external view returns (bool member, uint64 cpuMilli, uint64 memoryMB) {
+        if (slotOf[who] == 0) return (false, 0, 0);
+        Specs storage s = nodes[who].specs;
+        return (true, uint64(s.cpuCores) * 1000, s.memoryMB);
+    }
+
+    /// Whether `who` carries the label whose "key=value" hashes to `label`.
+    function hasLabel(address who, bytes32 label) external view returns (bool) {
+        return labelSet[who][label];
+    }
+
     function nodeByName(string calldata name) external view returns (address) {
         return ownerOfName[keccak256(bytes(name))];
     }
@@ -184,6 +208,8 @@ contract DeviceRegistry {
         string[] calldata labels,
         string[] calldata endpoints
     ) private {
+        for (uint256 i = 0; i < n.labels.length; i++) delete labelSet[n.addr][keccak256(bytes(n.labels[i]))];
+        for (uint256 i = 0; i < labels.length; i++) labelSet[n.addr][keccak256(bytes(labels[i]))] = true;
         n.name = name;
         n.specs = specs;
         n.labels = labels;
@@ -199,6 +225,8 @@ contract DeviceRegistry {
         memberList.pop();
         delete slotOf[who];
         delete ownerOfName[keccak256(bytes(nodes[who].name))];
+        string[] storage labels = nodes[who].labels;
+        for (uint256 i = 0; i < labels.length; i++) delete labelSet[who][keccak256(bytes(labels[i]))];
         delete nodes[who];
         delete evictionVotes[who];
     }

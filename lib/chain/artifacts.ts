@@ -5,4 +5,5 @@ import type { InterfaceAbi } from "ethers";
 export type Artifact = { abi: InterfaceAbi; bytecode: string };
 
 export const DeviceRegistryArtifact: Artifact = compiled.contracts.DeviceRegistry as Artifact;
+export const AppRegistryArtifact: Artifact = compiled.contracts.AppRegistry as Artifact;
 export const SOLC_VERSION: string = compiled.compiler;

@@ -2,4 +2,5 @@
 export { connectChain, type ChainConnection } from "./provider";
 export { DeviceRegistry, signAdmission, REGISTRY_KIND, type NodeRecord, type NodeSpecs, type NodeInput } from "./registry";
 export { mined, explainTxError } from "./tx";
-export { DeviceRegistryArtifact, SOLC_VERSION } from "./artifacts";
+export { DeviceRegistryArtifact, AppRegistryArtifact, SOLC_VERSION } from "./artifacts";
+export { AppRegistry, appIdOf, type AppRecord, type ReplicaRecord, type ChainReplicaState } from "./app-registry";

@@ -30,6 +30,7 @@ const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.a
     case "InvalidName": return "node names must be 1 to 64 characters";
     case "CannotEvictSelf": return "a node cannot vote to evict itself";
     case "AlreadyVoted": return "this node already voted to evict that member";
+    case "NotAllowed": return "only the cluster's creator can link its app registry, once";
     default: return undefined;
   }
 } };
@@ -73,6 +74,15 @@ export class DeviceRegistry {
     if (kind !== REGISTRY_KIND) throw new UserError(`the contract at ${this.address} is not an edge-agent cluster`);
   }
 
+  /** Address of the cluster's AppRegistry (zero until `cluster create` links it). */
+  async appsAddress(): Promise<string> {
+    return this.contract.getFunction("apps")();
+  }
+
+  linkApps(apps: string): Promise<TransactionReceipt> {
+    return mined("linking the AppRegistry", () => this.contract.getFunction("linkApps")(apps), explain);
+  }
+
   async joinAuthority(): Promise<string> {
     return this.contract.getFunction("joinAuthority")();
   }
@@ -95,8 +105,8 @@ export class DeviceRegistry {
     return this.contract.getFunction("isMember")(address);
   }
 
-  async nodes(): Promise<NodeRecord[]> {
-    const raw: unknown[] = await this.contract.getFunction("allNodes")();
+  async nodes(blockTag?: number): Promise<NodeRecord[]> {
+    const raw: unknown[] = await this.contract.getFunction("allNodes")({ blockTag });
     return raw.map(fromChain);
   }
 

@@ -1,6 +1,6 @@
 // `cluster create`: deploy the registry, admit this node as the first member, fund the join key, return a join token.
 import { Wallet, parseEther } from "ethers";
-import { DeviceRegistry, signAdmission } from "../chain";
+import { AppRegistry, DeviceRegistry, signAdmission } from "../chain";
 import { updateConfigFile, type LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { readPassword, saveKeystore } from "../keys";
@@ -15,7 +15,8 @@ export type CreatedCluster = {
   registry: string;
   chainId: bigint;
   token: string;
-  gas: { deploy: bigint; register: bigint; fundJoinKey: bigint };
+  apps: string;
+  gas: { deploy: bigint; deployApps: bigint; register: bigint; fundJoinKey: bigint };
 };
 
 export async function createCluster(config: LoadedConfig, progress: Progress): Promise<CreatedCluster> {
@@ -38,6 +39,9 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
   progress("deploying the DeviceRegistry contract…");
   const { registry, receipt: deployed } = await DeviceRegistry.deploy(wallet, joinKey.address);
   progress(`registry ${registry.address} (block ${deployed.blockNumber}, ${deployed.gasUsed} gas)`);
+  const { apps, receipt: appsDeployed } = await AppRegistry.deploy(wallet, registry.address);
+  const linked = await registry.linkApps(apps.address);
+  progress(`app registry ${apps.address} (${appsDeployed.gasUsed + linked.gasUsed} gas)`);
 
   const admission = await signAdmission(joinKey, chainId, registry.address, wallet.address);
   const registered = await registry.register(
@@ -54,5 +58,11 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
     { section: "cluster", key: "chain_id", value: Number(chainId) },
   ]);
   const token = encodeJoinToken({ chainId, registry: registry.address, endpoints: advertisedEndpoints(config), joinKey: joinKey.privateKey });
-  return { registry: registry.address, chainId, token, gas: { deploy: deployed.gasUsed, register: registered.gasUsed, fundJoinKey: funded.gasUsed } };
+  return {
+    registry: registry.address,
+    apps: apps.address,
+    chainId,
+    token,
+    gas: { deploy: deployed.gasUsed, deployApps: appsDeployed.gasUsed + linked.gasUsed, register: registered.gasUsed, fundJoinKey: funded.gasUsed },
+  };
 }

@@ -32,6 +32,8 @@ export const sections = {
       .describe("RPC URLs this node gives peers and puts in join tokens; empty means the `rpc` list."),
     timeout_ms: z.number().int().min(100).max(120_000).default(5000)
       .describe("Timeout of one JSON-RPC request, in milliseconds."),
+    poll_interval_ms: z.number().int().min(100).max(60_000).default(1000)
+      .describe("How often the daemon asks the chain for new cluster events (eth_getLogs from its stored cursor)."),
   }),
   cluster: z.strictObject({
     registry: address.default("")
@@ -42,6 +44,10 @@ export const sections = {
       .describe("ETH `cluster create` moves to the join key, from which joining nodes take their stipend."),
     stipend_eth: ethAmount.default("1")
       .describe("ETH a joining node takes from the join key to pay for its own transactions."),
+    resync_interval_ms: z.number().int().min(500).max(600_000).default(5000)
+      .describe("The daemon re-reads the whole cluster state and reconciles Docker at least this often."),
+    claim_grace_ms: z.number().int().min(0).max(600_000).default(5000)
+      .describe("How long a pending replica that the placement plan gives another node waits before this node claims it."),
   }),
   monitor: z.strictObject({
     interval_ms: z.number().int().min(50).max(3_600_000).default(1000)
@@ -54,6 +60,8 @@ export const sections = {
       .describe("Docker Engine API socket."),
     registries: z.array(z.string().min(1)).default([])
       .describe("Image registries to pull from, in order; empty means the engine's default."),
+    publish_address: z.union([z.ipv4(), z.ipv6()], { error: "expected an IP address" }).default("0.0.0.0")
+      .describe("Host address app ports are published on (0.0.0.0: every interface)."),
   }),
   mqtt: z.strictObject({
     enabled: z.boolean().default(false)

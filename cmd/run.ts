@@ -1,0 +1,27 @@
+// `edge-agent run`: the daemon, in the foreground (systemd runs it). SIGTERM/SIGINT stop it and leave containers running.
+import { Command } from "@commander-js/extra-typings";
+import { Agent } from "../lib/agent/agent";
+import { serveApi } from "../lib/api/server";
+import { UserError } from "../lib/errors";
+import { unlockNodeKey } from "../lib/node/open";
+import { configFrom, configOption } from "./common";
+
+export function runCommand() {
+  return new Command("run")
+    .description("run the agent daemon in the foreground: follow the chain, place and run this node's containers")
+    .addOption(configOption())
+    .action(async (opts) => {
+      const config = configFrom(opts);
+      if (!config.values.cluster.registry) throw new UserError("this node is not in a cluster: run `edge-agent cluster create` or `edge-agent join` first");
+      const agent = new Agent(config, await unlockNodeKey(config));
+      agent.start();
+      const api = serveApi(config.files.apiSocket, agent);
+      const signal = await new Promise<string>((resolve) => {
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+        process.once("SIGINT", () => resolve("SIGINT"));
+      });
+      process.stderr.write(`${signal}: stopping (containers keep running)\n`);
+      api.stop();
+      await agent.stop();
+    });
+}

@@ -1,0 +1,230 @@
+// The `run` daemon: a level-triggered reconciler. Each pass reads the cluster state from chain (when reachable),
+// persists this node's desired replicas in SQLite before acting, claims what the placement plan gives this node,
+// reconciles Docker to the persisted desired state, and reports replica states on chain only when they change.
+// Offline, passes go on from SQLite alone.
+import Docker from "dockerode";
+import type { Wallet } from "ethers";
+import type { DesiredReplica, ReplicaStatus } from "../apps/types";
+import { placementNodes } from "../apps/ops";
+import { explainTxError } from "../chain";
+import { ClusterClient, type ClusterState } from "../cluster/client";
+import type { LoadedConfig } from "../config";
+import { DockerReconciler } from "../docker";
+import { messageOf } from "../errors";
+import { ineligibility, planPlacement, usageByNode, type Claim } from "../placement/plan";
+import { Store } from "../store/store";
+import { watchChain } from "./chain-watch";
+import { logger } from "./log";
+import { Wakeup } from "./wakeup";
+
+export type DaemonStatus = {
+  pid: number;
+  startedAt: string;
+  online: boolean;
+  lastSyncAt: string | null;
+  lastSyncBlock: number | null;
+  lastError: string | null;
+  replicas: ReplicaStatus[];
+};
+
+const log = logger("agent");
+
+export class Agent {
+  readonly store: Store;
+  private readonly reconciler: DockerReconciler;
+  private readonly wakeup = new Wakeup();
+  private client: ClusterClient | undefined;
+  private stopped = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopWatchers: Array<() => void> = [];
+  private readonly pendingSince = new Map<string, number>();
+  private readonly startedAt = new Date().toISOString();
+  private online = false;
+  private lastSyncAt: string | null = null;
+  private lastSyncBlock: number | null = null;
+  private lastError: string | null = null;
+  private statuses: ReplicaStatus[] = [];
+
+  constructor(
+    private readonly config: LoadedConfig,
+    private readonly wallet: Wallet,
+  ) {
+    this.store = new Store(`${config.files.dataDir}/agent.db`);
+    const { docker } = config.values;
+    this.reconciler = new DockerReconciler({
+      docker: new Docker({ socketPath: docker.socket }),
+      nodeAddress: wallet.address,
+      nodeName: config.values.node.name,
+      cluster: config.values.cluster.registry,
+      publishAddress: docker.publish_address,
+      registries: docker.registries,
+      log: logger("docker"),
+    });
+  }
+
+  start(): void {
+    log(`node ${this.config.values.node.name} (${this.wallet.address}) in cluster ${this.config.values.cluster.registry}; ${this.store.desired().length} desired replicas in the local database`);
+    this.stopWatchers.push(this.reconciler.watch(() => this.wakeup.signal()));
+    this.stopWatchers.push(
+      watchChain({
+        provider: () => this.client?.provider,
+        addresses: () => (this.client ? [this.client.devices.address, this.client.apps.address] : []),
+        store: this.store,
+        intervalMs: this.config.values.chain.poll_interval_ms,
+        onChange: () => this.wakeup.signal(),
+        onError: (err) => this.markOffline(err),
+        log,
+      }),
+    );
+    this.loopDone = this.loop();
+  }
+
+  /** Stops the loops and leaves every container running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const stop of this.stopWatchers) stop();
+    this.wakeup.signal();
+    await this.loopDone;
+    this.client?.destroy();
+    this.store.close();
+  }
+
+  /** Wakes the loop now (after an app change made through the API). */
+  poke(): void {
+    this.wakeup.signal();
+  }
+
+  status(): DaemonStatus {
+    return {
+      pid: process.pid, startedAt: this.startedAt, online: this.online, lastSyncAt: this.lastSyncAt,
+      lastSyncBlock: this.lastSyncBlock, lastError: this.lastError, replicas: this.statuses,
+    };
+  }
+
+  /** The client for API requests that need the chain. */
+  async cluster(): Promise<ClusterClient> {
+    return (this.client ??= await ClusterClient.open(this.config, this.wallet));
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.pass();
+      } catch (err) {
+        log(`pass failed: ${messageOf(err)}`);
+      }
+      if (this.stopped) break;
+      await this.wakeup.wait(this.config.values.cluster.resync_interval_ms);
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const state = await this.syncFromChain();
+    this.statuses = await this.reconciler.reconcile(this.store.desired());
+    if (state && this.client) await this.report(this.client, state);
+  }
+
+  /** Reads the chain, persists this node's desired replicas, claims its share. Null when the chain is unreachable. */
+  private async syncFromChain(): Promise<ClusterState | null> {
+    try {
+      const client = await this.cluster();
+      let state = await client.state();
+      this.persistDesired(client.address, state);
+      if (await this.claim(client, state)) {
+        state = await client.state();
+        this.persistDesired(client.address, state);
+      }
+      this.markOnline(state.block);
+      return state;
+    } catch (err) {
+      this.markOffline(err);
+      return null;
+    }
+  }
+
+  private persistDesired(me: string, state: ClusterState): void {
+    const member = state.members.some((m) => m.address === me);
+    const desired: DesiredReplica[] = [];
+    if (member) {
+      for (const app of state.apps) {
+        for (const r of app.replicas) {
+          if (r.node === me) desired.push({ appId: app.id, app: app.name, replica: r.replica, version: app.version, spec: app.spec });
+        }
+      }
+    }
+    if (this.store.replaceDesired(desired)) log(`desired state: ${desired.map((d) => `${d.app}#${d.replica}@v${d.version}`).join(", ") || "nothing"}`);
+  }
+
+  /** Claims what the plan gives this node, and pending replicas others left unclaimed past the grace. */
+  private async claim(client: ClusterClient, state: ClusterState): Promise<boolean> {
+    const me = client.address;
+    const nodes = placementNodes(state.members);
+    const self = nodes.find((n) => n.address === me);
+    if (!self) return false;
+    const claims: Claim[] = [...(planPlacement(state.apps, nodes).get(me) ?? [])];
+
+    const now = Date.now();
+    const stillPending = new Set<string>();
+    const usage = usageByNode(state.apps, nodes).get(me)!;
+    for (const app of state.apps) {
+      if (app.spec.everyNode) continue;
+      const planned = new Set(claims.flatMap((c) => (c.appId === app.id && "replicas" in c ? c.replicas : [])));
+      const overdue: number[] = [];
+      for (const r of app.replicas) {
+        if (r.node !== null) continue;
+        const key = `${app.id}#${r.replica}`;
+        stillPending.add(key);
+        const since = this.pendingSince.get(key) ?? now;
+        this.pendingSince.set(key, since);
+        if (!planned.has(r.replica) && now - since >= this.config.values.cluster.claim_grace_ms && !ineligibility(app, self, usage)) overdue.push(r.replica);
+      }
+      if (overdue.length > 0) claims.push({ appId: app.id, app: app.name, replicas: overdue.slice(0, 1) });
+    }
+    for (const key of this.pendingSince.keys()) if (!stillPending.has(key)) this.pendingSince.delete(key);
+
+    let claimed = false;
+    for (const c of claims) {
+      try {
+        if ("everyNode" in c) await client.queue.run(() => client.apps.claimEveryNode(c.appId));
+        else await client.queue.run(() => client.apps.claim(c.appId, c.replicas));
+        log(`claimed ${c.app} ${"everyNode" in c ? "(every node)" : `replicas ${c.replicas.join(",")}`}`);
+        claimed = true;
+      } catch (err) {
+        log(`claim of ${c.app} lost: ${messageOf(err)}`); // another node was faster, or the state moved
+      }
+    }
+    return claimed;
+  }
+
+  /** Sends a report for each replica whose running/failed state differs from what the chain holds. */
+  private async report(client: ClusterClient, state: ClusterState): Promise<void> {
+    for (const s of this.statuses) {
+      if (s.state === "starting") continue;
+      const record = state.apps.find((a) => a.id === s.appId)?.replicas[s.replica];
+      if (!record || record.node !== client.address) continue;
+      const reason = s.reason.slice(0, 200);
+      if (record.state === s.state && record.version === s.version && record.reason === reason) continue;
+      try {
+        await client.queue.run(() => client.apps.report(s.appId, s.replica, s.state, s.version, reason));
+        log(`reported ${s.app}#${s.replica} ${s.state}${reason ? ` (${reason})` : ""}`);
+      } catch (err) {
+        log(`report of ${s.app}#${s.replica} failed: ${explainTxError(err)}`);
+      }
+    }
+  }
+
+  private markOnline(block: number): void {
+    if (!this.online) log(`chain reachable (block ${block})`);
+    this.online = true;
+    this.lastSyncAt = new Date().toISOString();
+    this.lastSyncBlock = block;
+    this.lastError = null;
+  }
+
+  private markOffline(err: unknown): void {
+    const why = messageOf(err).split("\n")[0]!;
+    if (this.online || this.lastError === null) log(`chain unreachable, running from the local database: ${why}`);
+    this.online = false;
+    this.lastError = why;
+  }
+}

@@ -1,0 +1,75 @@
+// App operations on the chain: deploy, scale, remove, list. The daemon runs them for the CLI over its socket
+// (so they share its transaction queue); without a daemon the CLI runs them itself.
+import { formatUnits } from "ethers";
+import type { AppRecord, NodeRecord } from "../chain";
+import type { ClusterClient } from "../cluster/client";
+import { UserError } from "../errors";
+import { pendingReason, type PlacementNode } from "../placement/plan";
+import { resolveAgainstMembers, type DraftApp } from "./spec";
+import type { AppSpec } from "./types";
+
+export type ReplicaView = { replica: number; node: string | null; nodeName: string | null; state: string; version: number; reason: string };
+export type AppView = {
+  name: string; id: string; owner: string; version: number; spec: AppSpec;
+  desired: number; running: number; pending: number; pendingReason: string | null; replicas: ReplicaView[];
+};
+export type TxResult = { block: number; gasUsed: string; tx: string };
+
+export function placementNodes(members: NodeRecord[]): PlacementNode[] {
+  return members.map((m) => ({ address: m.address, labels: m.labels, cpuMilli: m.specs.cpuCores * 1000, memoryMB: m.specs.memoryMB }));
+}
+
+export function viewApps(apps: AppRecord[], members: NodeRecord[]): AppView[] {
+  const names = new Map(members.map((m) => [m.address, m.name]));
+  const nodes = placementNodes(members);
+  return apps
+    .map((app) => {
+      const pending = app.replicas.filter((r) => r.node === null).length;
+      return {
+        name: app.name, id: app.id, owner: app.owner, version: app.version, spec: app.spec,
+        desired: app.spec.everyNode ? app.replicas.filter((r) => r.node).length : app.spec.replicas,
+        running: app.replicas.filter((r) => r.node && r.state === "running" && r.version === app.version).length,
+        pending,
+        pendingReason: pending > 0 ? pendingReason(app, nodes, apps) ?? "waiting for a node to claim it" : null,
+        replicas: app.replicas.map((r) => ({ replica: r.replica, node: r.node, nodeName: r.node ? names.get(r.node) ?? "(gone)" : null, state: r.state, version: r.version, reason: r.reason })),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function listApps(client: ClusterClient): Promise<AppView[]> {
+  const { members, apps } = await client.state();
+  return viewApps(apps, members);
+}
+
+export async function deployApp(client: ClusterClient, draft: DraftApp): Promise<TxResult & { version: number }> {
+  const { members, apps } = await client.state();
+  const spec = resolveAgainstMembers(draft, members);
+  const existing = apps.find((a) => a.name === draft.name);
+  if (existing && existing.owner !== client.address) throw new UserError(`app "${draft.name}" belongs to ${existing.owner}; only its owner can change it`);
+  const receipt = await client.queue.run(() => client.apps.deploy(draft.name, spec));
+  return { ...txResult(receipt), version: (existing?.version ?? 0) + 1 };
+}
+
+export async function scaleApp(client: ClusterClient, name: string, replicas: number): Promise<TxResult> {
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new UserError(`invalid replica count "${replicas}": expected 0 to 1000`);
+  const app = await existingApp(client, name);
+  if (app.spec.everyNode) throw new UserError(`app "${name}" runs on every matching node and cannot be scaled`);
+  return txResult(await client.queue.run(() => client.apps.scale(name, replicas)));
+}
+
+export async function removeApp(client: ClusterClient, name: string): Promise<TxResult> {
+  await existingApp(client, name);
+  return txResult(await client.queue.run(() => client.apps.remove(name)));
+}
+
+async function existingApp(client: ClusterClient, name: string): Promise<AppRecord> {
+  const app = (await client.state()).apps.find((a) => a.name === name);
+  if (!app) throw new UserError(`no app named "${name}" (see \`edge-agent app ls\`)`);
+  if (app.owner !== client.address) throw new UserError(`app "${name}" belongs to ${app.owner}; only its owner can change it`);
+  return app;
+}
+
+function txResult(receipt: { blockNumber: number; gasUsed: bigint; hash: string }): TxResult {
+  return { block: receipt.blockNumber, gasUsed: formatUnits(receipt.gasUsed, 0), tx: receipt.hash };
+}

@@ -1,0 +1,47 @@
+// A node's handle on its cluster: the chain connection, both registries bound to its key, and its transaction queue.
+import type { JsonRpcProvider, Wallet } from "ethers";
+import { AppRegistry, DeviceRegistry, type AppRecord, type NodeRecord } from "../chain";
+import { TxQueue } from "../chain/tx-queue";
+import type { LoadedConfig } from "../config";
+import { UserError } from "../errors";
+import { openChain, unlockNodeKey } from "../node/open";
+
+export type ClusterState = { block: number; members: NodeRecord[]; apps: AppRecord[] };
+
+export class ClusterClient {
+  readonly queue = new TxQueue();
+
+  private constructor(
+    readonly provider: JsonRpcProvider,
+    readonly wallet: Wallet,
+    readonly devices: DeviceRegistry,
+    readonly apps: AppRegistry,
+  ) {}
+
+  /** Connects with the node's key; `wallet` may be passed when the caller has unlocked it already. */
+  static async open(config: LoadedConfig, wallet?: Wallet): Promise<ClusterClient> {
+    const { registry, chain_id } = config.values.cluster;
+    if (!registry) throw new UserError("this node is not in a cluster: run `edge-agent cluster create` or `edge-agent join` first");
+    const { provider } = await openChain(config, [], BigInt(chain_id));
+    const signer = (wallet ?? (await unlockNodeKey(config))).connect(provider);
+    const devices = new DeviceRegistry(registry, signer);
+    const appsAddress = await devices.appsAddress();
+    if (/^0x0+$/.test(appsAddress)) throw new UserError(`cluster ${registry} has no app registry linked`);
+    return new ClusterClient(provider, signer, devices, new AppRegistry(appsAddress, signer));
+  }
+
+  get address(): string {
+    return this.wallet.address;
+  }
+
+  /** Members and apps read at one block, so the two agree. */
+  async state(): Promise<ClusterState> {
+    const block = await this.provider.getBlockNumber();
+    const [members, apps] = await Promise.all([this.devices.nodes(block), this.apps.snapshot(block)]);
+    return { block, members, apps };
+  }
+
+  destroy(): void {
+    this.provider.destroy();
+  }
+}

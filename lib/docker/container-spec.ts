@@ -1,0 +1,35 @@
+// The `docker create` body for one replica: image, env, published ports, limits, restart policy, labels.
+import type Docker from "dockerode";
+import type { DesiredReplica } from "../apps/types";
+import { replicaLabels } from "./labels";
+
+export type ContainerContext = { nodeAddress: string; nodeName: string; cluster: string; publishAddress: string };
+
+export function containerCreateOptions(replica: DesiredReplica, name: string, ctx: ContainerContext): Docker.ContainerCreateOptions {
+  const { spec } = replica;
+  const exposed: Record<string, {}> = {};
+  const bindings: Record<string, Docker.PortBinding[]> = {};
+  for (const port of spec.ports) {
+    const key = `${port.container}/${port.protocol}`;
+    exposed[key] = {};
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: ctx.publishAddress, HostPort: String(port.host) }];
+  }
+  return {
+    name,
+    Image: spec.image,
+    Env: [
+      ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      `EDGE_AGENT_APP=${replica.app}`,
+      `EDGE_AGENT_REPLICA=${replica.replica}`,
+      `EDGE_AGENT_NODE=${ctx.nodeName}`,
+    ],
+    Labels: replicaLabels(replica, ctx.nodeAddress, ctx.cluster),
+    ExposedPorts: exposed,
+    HostConfig: {
+      PortBindings: bindings,
+      RestartPolicy: { Name: "unless-stopped" },
+      ...(spec.memoryMB > 0 ? { Memory: spec.memoryMB * 2 ** 20 } : {}),
+      ...(spec.cpuMilli > 0 ? { NanoCpus: spec.cpuMilli * 1e6 } : {}),
+    },
+  };
+}

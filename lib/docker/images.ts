@@ -1,0 +1,86 @@
+// Local image checks and pulls: the engine default, or each configured registry in turn (then retagged).
+import type Docker from "dockerode";
+import type { Readable } from "node:stream";
+import { engineMessage } from "./engine-errors";
+import { PullProgress, type PullMessage } from "./pull-progress";
+
+/** A pull that reports nothing for this long is abandoned. */
+const PULL_SILENCE_MS = 120_000;
+
+/** The names in `images` that the engine has locally. */
+export async function localImages(docker: Docker, images: Iterable<string>): Promise<Set<string>> {
+  const names = [...new Set(images)];
+  const present = await Promise.all(names.map((name) => docker.getImage(name).inspect().then(() => true, () => false)));
+  return new Set(names.filter((_, i) => present[i]));
+}
+
+/** Pulls `image`; throws one line naming what was tried when no source has it. */
+export async function pullImage(docker: Docker, image: string, registries: string[], log: (line: string) => void): Promise<void> {
+  if (registries.length === 0) return await pullReference(docker, image, log);
+  const tried: string[] = [];
+  for (const registry of registries) {
+    const remote = `${registry.replace(/\/+$/, "")}/${image}`;
+    try {
+      await pullReference(docker, remote, log);
+      await retag(docker, remote, image);
+      return;
+    } catch (err) {
+      tried.push(`${remote}: ${engineMessage(err)}`);
+    }
+  }
+  throw new Error(tried.join("; "));
+}
+
+async function pullReference(docker: Docker, ref: string, log: (line: string) => void): Promise<void> {
+  log(`pull ${ref}: starting`);
+  const stream = (await docker.pull(ref)) as Readable;
+  const progress = new PullProgress(ref, log);
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    let failure: string | undefined;
+    let silence = setTimeout(abandon, PULL_SILENCE_MS);
+    function abandon() {
+      failure = `no progress for ${PULL_SILENCE_MS / 1000} s`;
+      stream.destroy();
+    }
+    stream.on("data", (chunk: Buffer) => {
+      clearTimeout(silence);
+      silence = setTimeout(abandon, PULL_SILENCE_MS);
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const message = parseMessage(line);
+        if (message?.error) failure ??= message.errorDetail?.message ?? message.error;
+        else if (message) progress.update(message);
+      }
+    });
+    stream.on("error", (err) => (failure ??= engineMessage(err)));
+    const settle = () => {
+      clearTimeout(silence);
+      if (failure !== undefined) reject(new Error(failure));
+      else resolve();
+    };
+    stream.once("end", settle); // a promise settles once: whichever of end/close comes first decides
+    stream.once("close", settle);
+  });
+  log(`${progress.summary()}, done`);
+}
+
+function parseMessage(line: string): PullMessage | null {
+  if (line.trim() === "") return null;
+  try {
+    return JSON.parse(line) as PullMessage;
+  } catch {
+    return null;
+  }
+}
+
+/** Tags `registry/name:tag` as plain `name:tag`, the name containers are created from. */
+async function retag(docker: Docker, remote: string, image: string): Promise<void> {
+  if (image.includes("@")) throw new Error(`cannot retag digest reference ${image}: use a tag, or no registries`);
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  const [repo, tag] = colon > slash ? [image.slice(0, colon), image.slice(colon + 1)] : [image, "latest"];
+  await docker.getImage(remote).tag({ repo, tag });
+}

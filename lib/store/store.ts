@@ -1,0 +1,84 @@
+// The node's local database (bun:sqlite, WAL): desired replicas persisted before they are acted on, what was last
+// reported on chain, and the chain cursor. It is what lets an agent restarted offline bring its replicas back.
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { AppSpec, DesiredReplica, ReplicaStatus } from "../apps/types";
+
+const MIGRATIONS = [
+  `CREATE TABLE desired_replica (
+     app_id TEXT NOT NULL, replica INTEGER NOT NULL, app TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL,
+     PRIMARY KEY (app_id, replica));
+   CREATE TABLE reported_state (
+     app_id TEXT NOT NULL, replica INTEGER NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
+     PRIMARY KEY (app_id, replica));
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+export class Store {
+  private readonly db: Database;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.run(MIGRATIONS[v]!);
+        this.db.run(`PRAGMA user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** Replaces the whole desired set atomically; returns true if it changed. */
+  replaceDesired(replicas: DesiredReplica[]): boolean {
+    const before = JSON.stringify(this.desired());
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM desired_replica");
+      const insert = this.db.prepare("INSERT INTO desired_replica (app_id, replica, app, version, spec) VALUES (?, ?, ?, ?, ?)");
+      for (const r of replicas) insert.run(r.appId, r.replica, r.app, r.version, JSON.stringify(r.spec));
+    })();
+    return JSON.stringify(this.desired()) !== before;
+  }
+
+  desired(): DesiredReplica[] {
+    const rows = this.db.query("SELECT app_id, replica, app, version, spec FROM desired_replica ORDER BY app, replica").all() as Array<{
+      app_id: string; replica: number; app: string; version: number; spec: string;
+    }>;
+    return rows.map((r) => ({ appId: r.app_id, replica: r.replica, app: r.app, version: r.version, spec: JSON.parse(r.spec) as AppSpec }));
+  }
+
+  lastReported(appId: string, replica: number): Pick<ReplicaStatus, "version" | "state" | "reason"> | undefined {
+    return this.db.query("SELECT version, state, reason FROM reported_state WHERE app_id = ? AND replica = ?").get(appId, replica) as
+      | Pick<ReplicaStatus, "version" | "state" | "reason">
+      | undefined ?? undefined;
+  }
+
+  recordReported(s: ReplicaStatus): void {
+    this.db.run("INSERT OR REPLACE INTO reported_state (app_id, replica, version, state, reason) VALUES (?, ?, ?, ?, ?)", [s.appId, s.replica, s.version, s.state, s.reason]);
+  }
+
+  forgetReported(keep: Array<{ appId: string; replica: number }>): void {
+    const keys = new Set(keep.map((k) => `${k.appId}/${k.replica}`));
+    const rows = this.db.query("SELECT app_id, replica FROM reported_state").all() as Array<{ app_id: string; replica: number }>;
+    for (const r of rows) if (!keys.has(`${r.app_id}/${r.replica}`)) this.db.run("DELETE FROM reported_state WHERE app_id = ? AND replica = ?", [r.app_id, r.replica]);
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.db.query("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | null)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value]);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
