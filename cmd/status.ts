@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { readStatus, type StatusReport } from "../lib/cluster";
 import { out, printJson, table } from "../lib/cli/output";
 import { configFrom, configOption, jsonOption } from "./common";
+import { renderApps } from "./app";
 
 export function statusCommand() {
   return new Command("status")
@@ -35,5 +36,13 @@ function render(s: StatusReport): string {
     Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(",") || "-",
   ]);
   lines.push(table(["NAME", "ADDRESS", "ARCH", "CPU", "MEMORY", "DISK", "JOINED", "LABELS"], rows));
+  lines.push("", renderApps(s.apps));
+  const daemon = s.daemon
+    ? `daemon pid ${s.daemon.pid}, ${s.daemon.online ? `chain synced at block ${s.daemon.lastSyncBlock}` : out.yellow(`chain unreachable (${s.daemon.lastError}), running from the local database`)}`
+    : out.yellow("daemon not running (states below are the chain's last reports)");
+  lines.push("", `this node: ${daemon}`);
+  if (s.replicas.items.length > 0) {
+    lines.push(table(["APP", "REPLICA", "VERSION", "STATE", "REASON"], s.replicas.items.map((r) => [r.app, String(r.replica), `v${r.version}`, r.state, r.reason || ""])));
+  }
   return lines.join("\n");
 }

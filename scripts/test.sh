@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . ./scripts/bootstrap.sh
+bun run typecheck
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-bun test "$@" 2>&1 | tee "$log" || status=$?
+bun test --timeout 60000 "$@" 2>&1 | tee "$log" || status=$?
 passed=$(sed -nE 's/^ *([0-9]+) pass$/\1/p' "$log" | tail -n 1)
 failed=$(sed -nE 's/^ *([0-9]+) fail$/\1/p' "$log" | tail -n 1)
 echo "${passed:-0} passed, ${failed:-0} failed"

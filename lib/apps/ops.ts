@@ -24,10 +24,13 @@ export function viewApps(apps: AppRecord[], members: NodeRecord[]): AppView[] {
   const nodes = placementNodes(members);
   return apps
     .map((app) => {
-      const pending = app.replicas.filter((r) => r.node === null).length;
+      const assigned = app.replicas.filter((r) => r.node !== null).length;
+      // An every-node app wants one replica per member carrying its selector labels.
+      const desired = app.spec.everyNode ? members.filter((m) => Object.entries(app.spec.selector).every(([k, v]) => m.labels[k] === v)).length : app.spec.replicas;
+      const pending = Math.max(0, desired - assigned);
       return {
         name: app.name, id: app.id, owner: app.owner, version: app.version, spec: app.spec,
-        desired: app.spec.everyNode ? app.replicas.filter((r) => r.node).length : app.spec.replicas,
+        desired,
         running: app.replicas.filter((r) => r.node && r.state === "running" && r.version === app.version).length,
         pending,
         pendingReason: pending > 0 ? pendingReason(app, nodes, apps) ?? "waiting for a node to claim it" : null,

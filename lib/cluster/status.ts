@@ -1,18 +1,29 @@
-// What `status` reports: this node, the chain head, and the cluster's members, read from chain.
+// What `status` reports: this node, the chain head, the members, the apps, and this node's replicas
+// (from the daemon when it runs, else what the chain last heard).
 import type { LoadedConfig } from "../config";
-import { DeviceRegistry, type NodeRecord } from "../chain";
+import { AppRegistry, DeviceRegistry, type NodeRecord } from "../chain";
 import { keystoreAddress } from "../keys";
 import { openChain } from "../node/open";
+import { viewApps, type AppView } from "../apps/ops";
+import { connectDaemon } from "../api/client";
+import type { DaemonStatus } from "../agent/agent";
+
+export type NodeReplica = { app: string; replica: number; version: number; state: string; reason: string };
 
 /** The stable shape of `edge-agent status --json` (documented in the README). */
 export type StatusReport = {
   node: { name: string; address: string; membership: "member" | "not-member" | "no-cluster" };
   chain: { mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number } };
   cluster: { registry: string; evictionQuorum: number; members: Array<NodeRecord & { self: boolean }> } | null;
+  apps: AppView[];
+  daemon: Omit<DaemonStatus, "replicas"> | null;
+  /** This node's replicas: desired (chain or the daemon's database) next to actual (Docker, via the daemon). */
+  replicas: { source: "daemon" | "chain"; items: NodeReplica[] };
 };
 
 export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
   const address = keystoreAddress(config.files.keystore);
+  const daemon = await connectDaemon(config).then((d) => d?.get<DaemonStatus>("/v1/status") ?? null);
   const { provider, url, chainId } = await openChain(config);
   const head = (await provider.getBlock("latest"))!;
   const report: StatusReport = {
@@ -24,15 +35,29 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
       head: { number: head.number, timestamp: head.timestamp, ageSeconds: Math.max(0, Math.round(Date.now() / 1000 - head.timestamp)) },
     },
     cluster: null,
+    apps: [],
+    daemon: daemon && withoutReplicas(daemon),
+    replicas: { source: daemon ? "daemon" : "chain", items: daemon ? daemon.replicas.map(({ app, replica, version, state, reason }) => ({ app, replica, version, state, reason })) : [] },
   };
   const registryAddress = config.values.cluster.registry;
   if (!registryAddress) return report;
 
   const registry = new DeviceRegistry(registryAddress, provider);
   await registry.verify();
-  const [nodes, evictionQuorum] = await Promise.all([registry.nodes(), registry.evictionQuorum()]);
+  const apps = new AppRegistry(await registry.appsAddress(), provider);
+  const [nodes, evictionQuorum, appRecords] = await Promise.all([registry.nodes(head.number), registry.evictionQuorum(), apps.snapshot(head.number)]);
   const members = nodes.map((n) => ({ ...n, self: n.address === address }));
   report.node.membership = members.some((m) => m.self) ? "member" : "not-member";
   report.cluster = { registry: registryAddress, evictionQuorum, members };
+  report.apps = viewApps(appRecords, nodes);
+  if (!daemon) {
+    report.replicas.items = appRecords.flatMap((a) =>
+      a.replicas.filter((r) => r.node === address).map((r) => ({ app: a.name, replica: r.replica, version: a.version, state: r.state === "pending" ? "assigned" : r.state, reason: r.reason })),
+    );
+  }
   return report;
+}
+
+function withoutReplicas({ replicas: _, ...rest }: DaemonStatus): Omit<DaemonStatus, "replicas"> {
+  return rest;
 }

@@ -1,0 +1,184 @@
+// End to end: anvil + dockerd + three `edge-agent run` daemons (each its own config, data dir and loopback address).
+// Apps are deployed through the CLI, placed by the agents' claims, run by their reconcilers, and served over HTTP.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type Docker from "dockerode";
+import type { AppView } from "../lib/apps/ops";
+import type { StatusReport } from "../lib/cluster";
+import { startAnvil, type Anvil } from "./support/anvil";
+import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./support/agents";
+import { cli, cliOk, initNode, oneLineError, removeTempDirs, type TestNode } from "./support/cli";
+import { ensureDocker } from "./support/dockerd";
+import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
+import { freePort, waitFor } from "./support/ports";
+
+let docker: Docker;
+let anvil: Anvil;
+let token: string;
+const nodes: TestNode[] = [];
+const agents = new Map<string, RunningAgent>();
+const ip = (i: number) => `127.0.0.${11 + i}`;
+let stranger: Docker.Container;
+
+async function addNode(name: string, create = false): Promise<TestNode> {
+  const node = await initNode(name, anvil.url);
+  usePublishAddress(node, ip(nodes.length));
+  if (create) token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
+  else await cliOk(["join", "--cluster", token, ...node.c]);
+  nodes.push(node);
+  agents.set(name, startAgent(node));
+  return node;
+}
+
+const apps = async (node = nodes[0]!): Promise<AppView[]> => JSON.parse((await cliOk(["app", "ls", "--json", ...node.c])).stdout);
+const appNamed = async (name: string) => (await apps()).find((a) => a.name === name);
+async function countContainers(app: string): Promise<number[]> {
+  return Promise.all(nodes.map(async (n) => (await containersOf(docker, n, app)).filter((c) => c.State === "running").length));
+}
+
+beforeAll(async () => {
+  docker = await ensureDocker();
+  await ensureTestImage(docker);
+  anvil = await startAnvil([], { persistent: true });
+  // A container no agent created: it must survive everything below.
+  stranger = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["sleep", "3600"], Labels: { purpose: "edge-agent e2e stranger" } });
+  await stranger.start();
+  await addNode("alpha", true);
+  await addNode("bravo");
+  await addNode("charlie");
+}, 120_000);
+
+afterAll(async () => {
+  for (const agent of agents.values()) await agent.stop("SIGTERM").catch(() => {});
+  if (docker) await removeContainersOf(docker, nodes);
+  await stranger?.remove({ force: true }).catch(() => {});
+  await anvil?.stop();
+  removeTempDirs();
+});
+
+describe("apps across three agents", () => {
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+
+  test("deploy 3 replicas with --spread: one per node, each answering HTTP", async () => {
+    await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "3", "--spread", "--port", `${port}:80`, "--env", "GREETING=hi", "--memory", "64M", "--wait", ...nodes[0]!.c]);
+    expect(await countContainers("web")).toEqual([1, 1, 1]);
+    for (let i = 0; i < 3; i++) expect(await httpBody(ip(i), port)).toBe(TEST_INDEX_HTML);
+    const web = (await appNamed("web"))!;
+    expect(new Set(web.replicas.map((r) => r.nodeName))).toEqual(new Set(["alpha", "bravo", "charlie"]));
+    expect(web.replicas.every((r) => r.state === "running" && r.version === 1)).toBe(true);
+    const [info] = await containersOf(docker, nodes[1]!, "web");
+    const inspect = await docker.getContainer(info!.Id).inspect();
+    expect(inspect.Config.Env).toContain("GREETING=hi");
+    expect(inspect.HostConfig.Memory).toBe(64 * 2 ** 20);
+  });
+
+  test("status on a node shows its replica desired and actually running, through its daemon", async () => {
+    const s: StatusReport = JSON.parse((await cliOk(["status", "--json", ...nodes[2]!.c])).stdout);
+    expect(s.daemon?.online).toBe(true);
+    expect(s.replicas.source).toBe("daemon");
+    expect(s.replicas.items).toEqual([expect.objectContaining({ app: "web", version: 1, state: "running" })]);
+    expect(s.apps.map((a) => [a.name, a.running, a.desired])).toEqual([["web", 3, 3]]);
+  });
+
+  test("scale to 5: two replicas stay pending with a reason; back to 2: exactly two containers", async () => {
+    await cliOk(["app", "scale", "web", "5", ...nodes[0]!.c]);
+    await waitFor("web pending reason", async () => (await appNamed("web"))?.pendingReason?.includes("already holds one") === true);
+    const web = (await appNamed("web"))!;
+    expect([web.running, web.desired, web.pending]).toEqual([3, 5, 2]);
+
+    await cliOk(["app", "scale", "web", "2", "--wait", ...nodes[0]!.c]);
+    await waitFor("two web containers", async () => (await countContainers("web")).reduce((a, b) => a + b) === 2);
+    const placed = (await appNamed("web"))!.replicas;
+    expect(placed.map((r) => r.replica)).toEqual([0, 1]);
+    for (const r of placed) expect(await httpBody(ip(nodes.findIndex((n) => n.address === r.node)), port)).toBe(TEST_INDEX_HTML);
+  });
+
+  test("only the owner changes an app; a bad spec fails before any transaction", async () => {
+    expect(oneLineError(await cli(["app", "scale", "web", "3", ...nodes[1]!.c]))).toContain("only its owner can change it");
+    const bad: Array<[string[], string]> = [
+      [["--replicas", "-1"], "--replicas"],
+      [["--port", "80"], "--port"],
+      [["--port", "70000:80"], "--port"],
+      [["--memory", "64G"], "exceeds every member's memory"],
+      [["--env", "NOEQUALS"], "--env"],
+    ];
+    const before = await anvilBlock();
+    for (const [flags, expected] of bad) {
+      expect(oneLineError(await cli(["app", "deploy", "bad", "--image", TEST_IMAGE, ...flags, ...nodes[0]!.c]))).toContain(expected);
+    }
+    expect(await anvilBlock()).toBe(before);
+  });
+
+  test("rm removes every container of the app", async () => {
+    await cliOk(["app", "rm", "web", ...nodes[0]!.c]);
+    await waitFor("web containers gone", async () => (await Promise.all(nodes.map((n) => containersOf(docker, n, "web")))).every((l) => l.length === 0));
+    expect(await appNamed("web")).toBeUndefined();
+  });
+
+  test("an every-node app gets a replica on a node that joins later", async () => {
+    await cliOk(["app", "deploy", "probe", "--image", TEST_IMAGE, "--every-node", "--wait", ...nodes[0]!.c]);
+    expect(await countContainers("probe")).toEqual([1, 1, 1]);
+    await addNode("delta");
+    await waitFor("a probe replica on delta", async () => (await containersOf(docker, nodes[3]!, "probe")).some((c) => c.State === "running"), 30_000);
+    await waitFor("probe 4/4 running", async () => (await appNamed("probe"))?.running === 4, 30_000);
+    expect(await countContainers("probe")).toEqual([1, 1, 1, 1]);
+  });
+
+  test("the reconcilers never touched the container they did not create", async () => {
+    expect((await stranger.inspect()).State.Running).toBe(true);
+  });
+});
+
+describe("offline autonomy", () => {
+  let port: number;
+
+  test("with the chain down for 30 s, containers keep serving, and an agent killed and restarted brings its replica back", async () => {
+    port = await freePort();
+    await cliOk(["app", "deploy", "svc", "--image", TEST_IMAGE, "--replicas", "3", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c]);
+    const holders = (await appNamed("svc"))!.replicas.map((r) => nodes.findIndex((n) => n.address === r.node));
+    await anvil.stop();
+    const downAt = Date.now();
+
+    // bravo's agent dies hard while the chain is away, and its container goes down with the machine's hiccup.
+    const bravo = nodes[1]!;
+    await agents.get("bravo")!.stop("SIGKILL");
+    const [bravoContainer] = await containersOf(docker, bravo, "svc");
+    await docker.getContainer(bravoContainer!.Id).stop({ t: 0 });
+    expect(await httpBody(ip(1), port)).toBeNull();
+
+    agents.set("bravo", startAgent(bravo));
+    await waitFor("bravo's replica back from its local database", async () => (await httpBody(ip(1), port)) === TEST_INDEX_HTML, 30_000);
+    expect(agents.get("bravo")!.logText()).toContain("running from the local database");
+
+    while (Date.now() - downAt < 30_000) {
+      for (const i of holders) expect(await httpBody(ip(i), port)).toBe(TEST_INDEX_HTML);
+      await Bun.sleep(3000);
+    }
+  }, 90_000);
+
+  test("when the chain returns, chain state and Docker agree with no duplicate containers", async () => {
+    await anvil.restart();
+    await waitFor("every daemon back online", async () => {
+      const online = await Promise.all(nodes.map(async (n) => (JSON.parse((await cliOk(["status", "--json", ...n.c])).stdout) as StatusReport).daemon?.online));
+      return online.every(Boolean);
+    }, 30_000);
+    await Bun.sleep(2000); // a couple more passes
+    const svc = (await appNamed("svc"))!;
+    expect(svc.running).toBe(3);
+    const running = await countContainers("svc");
+    expect(running.reduce((a, b) => a + b)).toBe(3);
+    for (const r of svc.replicas) {
+      const i = nodes.findIndex((n) => n.address === r.node);
+      const theirs = await containersOf(docker, nodes[i]!, "svc");
+      expect(theirs.map((c) => c.Labels["edge-agent.replica"])).toEqual([String(r.replica)]);
+    }
+    // Every node's containers, all apps: exactly one per assigned replica.
+    const total = (await Promise.all(nodes.map((n) => containersOf(docker, n)))).flat().length;
+    const assigned = (await apps()).flatMap((a) => a.replicas.filter((r) => r.node)).length;
+    expect(total).toBe(assigned);
+  }, 60_000);
+});
+
+async function anvilBlock(): Promise<number> {
+  const res = await fetch(anvil.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) });
+  return Number(((await res.json()) as { result: string }).result);
+}
