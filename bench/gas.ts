@@ -1,9 +1,11 @@
-// Gas per registry operation (deploy, register, update, evict vote) on a real anvil, at 3 and 10 members.
+// Gas per registry operation on a real anvil: DeviceRegistry (deploy, register, update, evict vote) at 3 and 10
+// members, and AppRegistry (deploy an app, claim, report, scale, remove) for a 3-replica app.
 // Usage: bun bench/gas.ts            → prints a table, writes bench/out/gas.json
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { DeviceRegistry, signAdmission, type NodeInput } from "../lib/chain";
+import { AppRegistry, DeviceRegistry, appIdOf, signAdmission, type NodeInput } from "../lib/chain";
+import type { AppSpec } from "../lib/apps/types";
 import { compileContracts } from "../scripts/compile-contracts";
 import { startAnvil } from "../test/support/anvil";
 
@@ -47,11 +49,50 @@ async function measure(members: number) {
   };
 }
 
+async function measureApps() {
+  const joinKey = Wallet.createRandom();
+  const { registry } = await DeviceRegistry.deploy(signers[0]!, joinKey.address);
+  const { apps, receipt: deployApps } = await AppRegistry.deploy(signers[0]!, registry.address);
+  await registry.linkApps(apps.address);
+  for (let i = 0; i < 3; i++) {
+    await new DeviceRegistry(registry.address, signers[i]!).register(node(i), await signAdmission(joinKey, 31337n, registry.address, signers[i]!.address));
+  }
+  const as = (i: number) => new AppRegistry(apps.address, signers[i]!);
+  const spec: AppSpec = {
+    image: "nginx:alpine", replicas: 3, ports: [{ host: 8080, container: 80, protocol: "tcp" }], env: { MODE: "prod" },
+    cpuMilli: 250, memoryMB: 128, selector: { board: "rpi4" }, spread: true, everyNode: false, pin: null,
+  };
+  const id = appIdOf("web");
+  const deploy = await as(0).deploy("web", spec);
+  const claims = [await as(0).claim(id, [0]), await as(1).claim(id, [1]), await as(2).claim(id, [2])];
+  const reportRunning = await as(1).report(id, 1, "running", 1, "");
+  const reportFailed = await as(2).report(id, 2, "failed", 1, "image nginx:alpine not found locally and could not be pulled");
+  const scaleUp = await as(0).scale("web", 5);
+  const scaleDown = await as(0).scale("web", 2);
+  const redeploy = await as(0).deploy("web", { ...spec, image: "nginx:1.27-alpine" });
+  const remove = await as(0).remove("web");
+  return {
+    deployAppRegistry: Number(deployApps.gasUsed),
+    deployApp3Replicas: Number(deploy.gasUsed),
+    claimOneReplica: Number(claims[1]!.gasUsed),
+    reportRunning: Number(reportRunning.gasUsed),
+    reportFailedWithReason: Number(reportFailed.gasUsed),
+    scale3to5: Number(scaleUp.gasUsed),
+    scale5to2: Number(scaleDown.gasUsed),
+    updateImage: Number(redeploy.gasUsed),
+    removeApp: Number(remove.gasUsed),
+    deployToAllServingTotal: Number(deploy.gasUsed + claims.reduce((a, c) => a + c.gasUsed, 0n) + 3n * reportRunning.gasUsed),
+  };
+}
+
 const results = [await measure(3), await measure(10)];
+const appResults = await measureApps();
 provider.destroy();
 await anvil.stop();
 
 console.log("gas per DeviceRegistry operation (anvil, paris, optimizer on)");
 console.table(results);
+console.log("gas per AppRegistry operation (3 members, 3-replica app with a port, env, selector, CPU and memory)");
+console.table(appResults);
 mkdirSync(join(import.meta.dir, "out"), { recursive: true });
-writeFileSync(join(import.meta.dir, "out", "gas.json"), JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+writeFileSync(join(import.meta.dir, "out", "gas.json"), JSON.stringify({ date: new Date().toISOString(), deviceRegistry: results, appRegistry: appResults }, null, 2));

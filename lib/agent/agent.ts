@@ -44,6 +44,7 @@ export class Agent {
   private lastSyncBlock: number | null = null;
   private lastError: string | null = null;
   private statuses: ReplicaStatus[] = [];
+  private lastAppsSeen = "";
 
   constructor(
     private readonly config: LoadedConfig,
@@ -129,6 +130,7 @@ export class Agent {
     try {
       const client = await this.cluster();
       let state = await client.state();
+      this.logAppsSeen(state);
       this.persistDesired(client.address, state);
       if (await this.claim(client, state)) {
         state = await client.state();
@@ -140,6 +142,12 @@ export class Agent {
       this.markOffline(err);
       return null;
     }
+  }
+
+  private logAppsSeen(state: ClusterState): void {
+    const seen = state.apps.map((a) => `${a.name} v${a.version} (${a.replicas.filter((r) => r.node).length}/${a.replicas.length} placed)`).join(", ");
+    if (seen !== this.lastAppsSeen) log(`block ${state.block}: apps ${seen || "none"}`);
+    this.lastAppsSeen = seen;
   }
 
   private persistDesired(me: string, state: ClusterState): void {

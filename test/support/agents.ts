@@ -9,7 +9,7 @@ import { killWhenWeExit } from "./dockerd";
 
 const AGENT = join(import.meta.dir, "../../agent.ts");
 
-export type RunningAgent = { log: string; stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>; logText(): string };
+export type RunningAgent = { pid: number; log: string; stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>; logText(): string };
 
 /** Publishes this node's app ports on its own loopback address (127.0.0.x), so three agents share one host. */
 export function usePublishAddress(node: TestNode, ip: string): void {
@@ -20,13 +20,15 @@ export function usePublishAddress(node: TestNode, ip: string): void {
   ]);
 }
 
-export function startAgent(node: TestNode): RunningAgent {
+/** `edge-agent run` for `node`, from source unless `command` names another way to start it (a compiled binary). */
+export function startAgent(node: TestNode, command: string[] = [process.execPath, AGENT]): RunningAgent {
   const log = join(node.dir, "agent.log");
   const fd = openSync(log, "a");
-  const proc = Bun.spawn([process.execPath, AGENT, "run", ...node.c], { stdout: fd, stderr: fd, stdin: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+  const proc = Bun.spawn([...command, "run", ...node.c], { stdout: fd, stderr: fd, stdin: "ignore", env: { ...process.env, NO_COLOR: "1" } });
   closeSync(fd);
   const cancel = killWhenWeExit(proc.pid);
   return {
+    pid: proc.pid,
     log,
     logText: () => readFileSync(log, "utf8"),
     async stop(signal = "SIGTERM") {
