@@ -50,7 +50,7 @@ describe("app.toml", () => {
   };
 
   test("reads every field", () => {
-    const path = write('name = "web"\nimage = "nginx:alpine"\nreplicas = 2\nports = ["8080:80"]\nenv = { MODE = "prod" }\ncpu = 0.25\nmemory = "128M"\nselector = { zone = "barn" }\nspread = true\npin = "pi-1"\n');
+    const path = write('name = "web"\nimage = "nginx:alpine"\nreplicas = 2\nports = ["8080:80"]\nenv = { MODE = "prod" }\ncpu = 0.25\nmemory = "128M"\nselector = { zone = "barn" }\nspread = false\npin = "pi-1"\n');
     const draft = appFromFile(path);
     expect(draft.name).toBe("web");
     expect(draft.pinRef).toBe("pi-1");
