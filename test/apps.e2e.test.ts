@@ -2,6 +2,8 @@
 // Apps are deployed through the CLI, placed by the agents' claims, run by their reconcilers, and served over HTTP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type Docker from "dockerode";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
 import { startAnvil, type Anvil } from "./support/anvil";
@@ -121,6 +123,22 @@ describe("apps across three agents", () => {
     await waitFor("a probe replica on delta", async () => (await containersOf(docker, nodes[3]!, "probe")).some((c) => c.State === "running"), 30_000);
     await waitFor("probe 4/4 running", async () => (await appNamed("probe"))?.running === 4, 30_000);
     expect(await countContainers("probe")).toEqual([1, 1, 1, 1]);
+  });
+
+  test("the control socket is 0600; without a daemon, status and app ls read the chain directly", async () => {
+    const charlie = nodes[2]!;
+    const socket = join(charlie.dir, "data", "agent.sock");
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    await agents.get("charlie")!.stop("SIGTERM");
+    expect(existsSync(socket)).toBe(false);
+    const s: StatusReport = JSON.parse((await cliOk(["status", "--json", ...charlie.c])).stdout);
+    expect(s.daemon).toBeNull();
+    expect(s.replicas.source).toBe("chain");
+    expect(s.replicas.items).toEqual([expect.objectContaining({ app: "probe", state: "running" })]);
+    expect((await apps(charlie)).map((a) => a.name)).toEqual(["probe"]);
+    expect(await countContainers("probe")).toEqual([1, 1, 1, 1]); // a stopped daemon leaves its containers running
+    agents.set("charlie", startAgent(charlie));
+    await waitFor("charlie's daemon answering", () => existsSync(socket), 10_000);
   });
 
   test("the reconcilers never touched the container they did not create", async () => {
