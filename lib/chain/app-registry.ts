@@ -1,8 +1,8 @@
 // Typed binding of the AppRegistry contract (HIDRA's DCR): apps, replica assignments and reported states.
-import { Contract, ContractFactory, Interface, ZeroAddress, getAddress, id as keccakText, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, Interface, ZeroAddress, getAddress, id as keccakText, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 import type { App, AppSpec, PortMapping, ReplicaState } from "../apps/types";
 import { AppRegistryArtifact } from "./artifacts";
-import { mined, type RevertExplainer } from "./tx";
+import { deployed, mined, type RevertExplainer } from "./tx";
 
 export type ChainReplicaState = "pending" | ReplicaState;
 const STATES: ChainReplicaState[] = ["pending", "starting", "running", "failed"];
@@ -41,8 +41,7 @@ export class AppRegistry {
   }
 
   static async deploy(signer: Signer, deviceRegistry: string): Promise<{ apps: AppRegistry; receipt: TransactionReceipt }> {
-    const factory = new ContractFactory(AppRegistryArtifact.abi, AppRegistryArtifact.bytecode, signer);
-    const receipt = await mined("deploying the AppRegistry contract", async () => (await factory.deploy(deviceRegistry)).deploymentTransaction()!);
+    const receipt = await deployed("AppRegistry", AppRegistryArtifact, signer, [deviceRegistry]);
     return { apps: new AppRegistry(receipt.contractAddress!, signer), receipt };
   }
 

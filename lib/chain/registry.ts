@@ -1,8 +1,8 @@
 // Typed binding of the DeviceRegistry contract (HIDRA's DDR): deploy, admission, own record, eviction, reads.
-import { Contract, ContractFactory, Interface, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, Interface, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 import { UserError } from "../errors";
 import { DeviceRegistryArtifact } from "./artifacts";
-import { mined, type RevertExplainer } from "./tx";
+import { deployed, mined, type RevertExplainer } from "./tx";
 
 export const REGISTRY_KIND = "edge-agent/DeviceRegistry";
 
@@ -52,11 +52,7 @@ export class DeviceRegistry {
   }
 
   static async deploy(signer: Signer, joinAuthority: string): Promise<{ registry: DeviceRegistry; receipt: TransactionReceipt }> {
-    const factory = new ContractFactory(DeviceRegistryArtifact.abi, DeviceRegistryArtifact.bytecode, signer);
-    const receipt = await mined("deploying the DeviceRegistry contract", async () => {
-      const contract = await factory.deploy(joinAuthority);
-      return contract.deploymentTransaction()!;
-    });
+    const receipt = await deployed("DeviceRegistry", DeviceRegistryArtifact, signer, [joinAuthority]);
     return { registry: new DeviceRegistry(receipt.contractAddress!, signer), receipt };
   }
 

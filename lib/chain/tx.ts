@@ -1,5 +1,6 @@
 // Sends one transaction and waits until it is mined, turning every failure into one readable line.
-import { isError, type Interface, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { ContractFactory, isError, type Interface, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
+import type { Artifact } from "./artifacts";
 import { UserError, messageOf } from "../errors";
 
 /** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
@@ -29,4 +30,10 @@ export function explainTxError(err: unknown, explain?: RevertExplainer): string 
   if (isError(err, "NETWORK_ERROR") || /ECONNREFUSED|Unable to connect/i.test(messageOf(err))) return "lost the connection to the chain";
   if (isError(err, "NONCE_EXPIRED")) return "nonce already used (another transaction from this key raced it)";
   return messageOf(err).split("\n")[0]!;
+}
+
+/** Deploys a compiled contract and waits for it; the receipt carries the new address. */
+export function deployed(label: string, artifact: Artifact, signer: Signer, args: unknown[]): Promise<TransactionReceipt> {
+  const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+  return mined(`deploying the ${label} contract`, async () => (await factory.deploy(...args)).deploymentTransaction()!);
 }
