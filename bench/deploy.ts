@@ -40,7 +40,7 @@ for (const [i, name] of ["a", "b", "c"].entries()) {
 for (const node of nodes) agents.push(startAgent(node, BINARY));
 const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
 const registry = parseConfig(readFileSync(nodes[0]!.config, "utf8"), nodes[0]!.config).cluster.registry;
-const apps = new AppRegistry(await new DeviceRegistry(registry, provider).appsAddress(), provider);
+const apps = new AppRegistry((await new DeviceRegistry(registry, provider).links()).apps, provider);
 await Bun.sleep(2000);
 
 type Phases = { mined: number; seen: number; claimed: number; started: number; serving: number; reported: number };

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { AppRegistry, DeviceRegistry, appIdOf, signAdmission, type NodeInput } from "../lib/chain";
+import { deployClusterContracts } from "../lib/cluster/deploy";
 import type { AppSpec } from "../lib/apps/types";
 import { compileContracts } from "../scripts/compile-contracts";
 import { startAnvil } from "../test/support/anvil";
@@ -23,7 +24,7 @@ const node = (i: number): NodeInput => ({
 
 async function measure(members: number) {
   const joinKey = Wallet.createRandom();
-  const { registry, receipt: deploy } = await DeviceRegistry.deploy(signers[0]!, joinKey.address);
+  const { registry, receipt: deploy } = await DeviceRegistry.deploy(signers[0]!, joinKey.address, 10);
   const as = (i: number) => new DeviceRegistry(registry.address, signers[i]!);
   const register: bigint[] = [];
   for (let i = 0; i < members; i++) {
@@ -51,9 +52,7 @@ async function measure(members: number) {
 
 async function measureApps() {
   const joinKey = Wallet.createRandom();
-  const { registry } = await DeviceRegistry.deploy(signers[0]!, joinKey.address);
-  const { apps, receipt: deployApps } = await AppRegistry.deploy(signers[0]!, registry.address);
-  await registry.linkApps(apps.address);
+  const { registry, apps, gas: deployAll } = await deployClusterContracts(signers[0]!, joinKey.address, { livenessGraceSeconds: 10, solverBlocks: 10, eventBlocks: 60 });
   for (let i = 0; i < 3; i++) {
     await new DeviceRegistry(registry.address, signers[i]!).register(node(i), await signAdmission(joinKey, 31337n, registry.address, signers[i]!.address));
   }
@@ -72,7 +71,7 @@ async function measureApps() {
   const redeploy = await as(0).deploy("web", { ...spec, image: "nginx:1.27-alpine" });
   const remove = await as(0).remove("web");
   return {
-    deployAppRegistry: Number(deployApps.gasUsed),
+    deployAllFourContracts: Number(deployAll),
     deployApp3Replicas: Number(deploy.gasUsed),
     claimOneReplica: Number(claims[1]!.gasUsed),
     reportRunning: Number(reportRunning.gasUsed),

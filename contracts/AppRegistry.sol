@@ -4,6 +4,12 @@ pragma solidity ^0.8.24;
 interface IDeviceRegistry {
     function capacityOf(address who) external view returns (bool member, uint64 cpuMilli, uint64 memoryMB);
     function hasLabel(address who, bytes32 label) external view returns (bool);
+    function events() external view returns (address);
+    function reputation() external view returns (address);
+}
+
+interface IReputationOutcomes {
+    function recordFailedAfterMigration(address node) external;
 }
 
 /// @title Distributed Container Registry (HIDRA's DCR) for one edge-agent cluster.
@@ -62,6 +68,10 @@ contract AppRegistry {
     mapping(address => uint64) public cpuUsed;
     mapping(address => uint64) public memoryUsed;
     mapping(address => mapping(uint64 => bool)) private hostPortUsed; // node => (udp << 16 | host port)
+    mapping(bytes32 => mapping(uint32 => uint64)) public movedAt; // block a migration last moved the replica
+
+    /// Blocks after a migration within which a "failed" report from the new node counts against its reputation.
+    uint64 public constant FAILED_AFTER_MIGRATION_BLOCKS = 30;
 
     event AppDeployed(bytes32 indexed app, string name, address indexed owner, uint64 version);
     event AppScaled(bytes32 indexed app, uint32 replicas);
@@ -69,6 +79,7 @@ contract AppRegistry {
     event ReplicaAssigned(bytes32 indexed app, uint32 replica, address indexed node);
     event ReplicaReleased(bytes32 indexed app, uint32 replica, address indexed node);
     event ReplicaReported(bytes32 indexed app, uint32 replica, address indexed node, State state, uint64 version, string reason);
+    event ReplicaMoved(bytes32 indexed app, uint32 replica, address indexed from, address indexed to);
 
     error NoSuchApp(bytes32 app);
     error NotOwner(address owner);
@@ -76,6 +87,7 @@ contract AppRegistry {
     error NoSuchReplica(uint32 replica);
     error AlreadyAssigned(uint32 replica, address node);
     error NotAssignedToYou(uint32 replica);
+    error OnlyEventLogger();
     /// reason: 1 not a member, 2 pinned elsewhere, 3 missing label, 4 already holds one (spread), 5 no CPU left,
     /// 6 no memory left, 7 host port taken
     error NotEligible(uint8 reason);
@@ -171,6 +183,23 @@ contract AppRegistry {
         releaseOne(id, replica);
     }
 
+    /// The EventLogger moves a replica from its node to the migration's solver, in one step: never unassigned.
+    function move(bytes32 id, uint32 replica, address from, address to) external {
+        if (msg.sender != devices.events()) revert OnlyEventLogger();
+        App storage app = existingApp(id);
+        Replica[] storage list = replicaList[id];
+        if (replica >= list.length || list[replica].node != from) revert NotAssignedToYou(replica);
+        releaseOne(id, replica);
+        assign(app, replica, to);
+        movedAt[id][replica] = uint64(block.number);
+        emit ReplicaMoved(id, replica, from, to);
+    }
+
+    function nodeOf(bytes32 id, uint32 replica) external view returns (address) {
+        Replica[] storage list = replicaList[id];
+        return replica < list.length ? list[replica].node : address(0);
+    }
+
     /// Only the assigned node reports its replica's actual state.
     function report(bytes32 id, uint32 replica, State state, uint64 version, string calldata reason) external {
         existingApp(id);
@@ -181,6 +210,11 @@ contract AppRegistry {
         r.version = version;
         r.since = uint64(block.number);
         r.reason = reason;
+        uint64 moved = movedAt[id][replica];
+        if (state == State.Failed && moved != 0 && block.number <= moved + FAILED_AFTER_MIGRATION_BLOCKS) {
+            movedAt[id][replica] = 0; // counted once
+            IReputationOutcomes(devices.reputation()).recordFailedAfterMigration(msg.sender);
+        }
         emit ReplicaReported(id, replica, msg.sender, state, version, reason);
     }
 

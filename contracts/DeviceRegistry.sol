@@ -5,7 +5,12 @@ pragma solidity ^0.8.24;
 /// @notice A cluster is one deployment of this contract; its address identifies the cluster.
 /// Admission needs a signature from the cluster's join key (the secret inside a join token), bound to the
 /// joining address, so the secret itself never appears on chain. A node changes only its own record.
-/// Members evict a node by a strict majority of the other members.
+/// Members evict a node by a strict majority of the other members. Liveness: each member's agent sends a small
+/// heartbeat; a member whose last sign of life is older than `livenessGrace` seconds counts as lost.
+interface IReputation {
+    function recordEviction(address node) external;
+}
+
 contract DeviceRegistry {
     string public constant KIND = "edge-agent/DeviceRegistry";
     uint16 public constant VERSION = 1;
@@ -30,9 +35,16 @@ contract DeviceRegistry {
 
     /// Address of the join key; holders of its private key may admit nodes.
     address public immutable joinAuthority;
-    /// The cluster's AppRegistry (HIDRA's DCR), linked once by the deployer.
+    /// The cluster's other contracts, linked once by the deployer: AppRegistry (HIDRA's DCR), EventLogger (DEL),
+    /// Reputation (DRS).
     address public apps;
+    address public events;
+    address public reputation;
     address private immutable deployer;
+    /// Seconds without a sign of life after which a member counts as lost.
+    uint64 public immutable livenessGrace;
+    mapping(address => uint64) public lastSeen; // block timestamp of the member's last heartbeat or migration step
+    mapping(address => uint64) public heartbeats;
 
     address[] private memberList;
     mapping(address => uint256) private slotOf; // 1-based index into memberList; 0 = not a member
@@ -58,15 +70,39 @@ contract DeviceRegistry {
     error AlreadyVoted();
     error NotAllowed();
 
-    constructor(address joinAuthority_) {
+    event Heartbeat(address indexed node);
+
+    constructor(address joinAuthority_, uint64 livenessGrace_) {
         joinAuthority = joinAuthority_;
+        livenessGrace = livenessGrace_;
         deployer = msg.sender;
     }
 
-    /// Links the cluster's AppRegistry; only the deployer, only once.
-    function linkApps(address apps_) external {
+    /// Links the cluster's other contracts; only the deployer, only once.
+    function link(address apps_, address events_, address reputation_) external {
         if (msg.sender != deployer || apps != address(0)) revert NotAllowed();
         apps = apps_;
+        events = events_;
+        reputation = reputation_;
+    }
+
+    // ---- liveness ----------------------------------------------------------------------------
+
+    function heartbeat() external onlyMember {
+        lastSeen[msg.sender] = uint64(block.timestamp);
+        heartbeats[msg.sender] += 1;
+        emit Heartbeat(msg.sender);
+    }
+
+    /// The EventLogger counts a migration step as a sign of life.
+    function touch(address node) external {
+        if (msg.sender != events) revert NotAllowed();
+        if (slotOf[node] != 0) lastSeen[node] = uint64(block.timestamp);
+    }
+
+    /// A member is alive while its last sign of life is at most `livenessGrace` seconds old.
+    function isAlive(address who) public view returns (bool) {
+        return slotOf[who] != 0 && block.timestamp <= lastSeen[who] + livenessGrace;
     }
 
     modifier onlyMember() {
@@ -97,6 +133,7 @@ contract DeviceRegistry {
         Node storage n = nodes[msg.sender];
         n.addr = msg.sender;
         n.joinedAt = uint64(block.number);
+        lastSeen[msg.sender] = uint64(block.timestamp);
         writeRecord(n, name, specs, labels, endpoints);
         emit NodeRegistered(msg.sender, name);
     }
@@ -144,6 +181,7 @@ contract DeviceRegistry {
         if (votes >= needed) {
             removeMember(target);
             evicted[target] = true;
+            if (reputation != address(0)) IReputation(reputation).recordEviction(target);
             emit NodeEvicted(target);
         }
     }

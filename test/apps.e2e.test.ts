@@ -116,6 +116,14 @@ describe("apps across three agents", () => {
     expect(await appNamed("web")).toBeUndefined();
   });
 
+  test("an image that cannot be had is that replica's failure, reported on chain with its reason", async () => {
+    const failed = await cli(["app", "deploy", "ghost", "--image", "nonexistent.invalid/ghost:1", "--pin", "bravo", "--wait", ...nodes[0]!.c]);
+    expect(oneLineError(failed)).toMatch(/replica 0 of ghost failed on bravo: image nonexistent\.invalid\/ghost:1 not found locally and could not be pulled/);
+    const ghost = (await appNamed("ghost"))!;
+    expect(ghost.replicas[0]).toMatchObject({ nodeName: "bravo", state: "failed" });
+    await cliOk(["app", "rm", "ghost", ...nodes[0]!.c]);
+  });
+
   test("an every-node app gets a replica on a node that joins later", async () => {
     await cliOk(["app", "deploy", "probe", "--image", TEST_IMAGE, "--every-node", "--wait", ...nodes[0]!.c]);
     expect(await countContainers("probe")).toEqual([1, 1, 1]);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   signers = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => provider.getSigner(i)));
   joinKey = Wallet.createRandom();
-  registryAddress = (await DeviceRegistry.deploy(signers[0]!, joinKey.address)).registry.address;
+  registryAddress = (await DeviceRegistry.deploy(signers[0]!, joinKey.address, 10)).registry.address;
   for (const [i, name] of ["n0", "n1", "n2", "n3"].entries()) await admit(i, name);
 });
 

@@ -6,4 +6,6 @@ export type Artifact = { abi: InterfaceAbi; bytecode: string };
 
 export const DeviceRegistryArtifact: Artifact = compiled.contracts.DeviceRegistry as Artifact;
 export const AppRegistryArtifact: Artifact = compiled.contracts.AppRegistry as Artifact;
+export const EventLoggerArtifact: Artifact = compiled.contracts.EventLogger as Artifact;
+export const ReputationArtifact: Artifact = compiled.contracts.Reputation as Artifact;
 export const SOLC_VERSION: string = compiled.compiler;

@@ -20,6 +20,8 @@ export type NodeRecord = {
 
 export type NodeInput = Pick<NodeRecord, "name" | "specs" | "labels" | "endpoints">;
 
+export type ClusterLinks = { apps: string; events: string; reputation: string };
+
 const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.abi), explain: (name, args) => {
   switch (name) {
     case "NotMember": return `${args[0]} is not a member of this cluster`;
@@ -30,7 +32,7 @@ const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.a
     case "InvalidName": return "node names must be 1 to 64 characters";
     case "CannotEvictSelf": return "a node cannot vote to evict itself";
     case "AlreadyVoted": return "this node already voted to evict that member";
-    case "NotAllowed": return "only the cluster's creator can link its app registry, once";
+    case "NotAllowed": return "not allowed (only the cluster's creator links its contracts, once; only the event logger touches liveness)";
     default: return undefined;
   }
 } };
@@ -51,8 +53,8 @@ export class DeviceRegistry {
     this.contract = new Contract(address, DeviceRegistryArtifact.abi, runner);
   }
 
-  static async deploy(signer: Signer, joinAuthority: string): Promise<{ registry: DeviceRegistry; receipt: TransactionReceipt }> {
-    const receipt = await deployed("DeviceRegistry", DeviceRegistryArtifact, signer, [joinAuthority]);
+  static async deploy(signer: Signer, joinAuthority: string, livenessGraceSeconds: number): Promise<{ registry: DeviceRegistry; receipt: TransactionReceipt }> {
+    const receipt = await deployed("DeviceRegistry", DeviceRegistryArtifact, signer, [joinAuthority, livenessGraceSeconds]);
     return { registry: new DeviceRegistry(receipt.contractAddress!, signer), receipt };
   }
 
@@ -70,13 +72,29 @@ export class DeviceRegistry {
     if (kind !== REGISTRY_KIND) throw new UserError(`the contract at ${this.address} is not an edge-agent cluster`);
   }
 
-  /** Address of the cluster's AppRegistry (zero until `cluster create` links it). */
-  async appsAddress(): Promise<string> {
-    return this.contract.getFunction("apps")();
+  /** Addresses of the cluster's other contracts (zero until `cluster create` links them). */
+  async links(): Promise<ClusterLinks> {
+    const [apps, events, reputation] = await Promise.all(["apps", "events", "reputation"].map((f) => this.contract.getFunction(f)() as Promise<string>));
+    return { apps: apps!, events: events!, reputation: reputation! };
   }
 
-  linkApps(apps: string): Promise<TransactionReceipt> {
-    return mined("linking the AppRegistry", () => this.contract.getFunction("linkApps")(apps), explain);
+  link(links: ClusterLinks): Promise<TransactionReceipt> {
+    return mined("linking the cluster's contracts", () => this.contract.getFunction("link")(links.apps, links.events, links.reputation), explain);
+  }
+
+  heartbeat(): Promise<TransactionReceipt> {
+    return mined("heartbeat", () => this.contract.getFunction("heartbeat")(), explain);
+  }
+
+  /** Seconds since each member's last sign of life, as the contract will judge it (by `now`, unix seconds). */
+  async liveness(members: string[], now: number, blockTag?: number): Promise<Map<string, { lastSeen: number; alive: boolean }>> {
+    const grace = Number(await this.contract.getFunction("livenessGrace")({ blockTag }));
+    const seen = await Promise.all(members.map((m) => this.contract.getFunction("lastSeen")(m, { blockTag }) as Promise<bigint>));
+    return new Map(members.map((m, i) => [m, { lastSeen: Number(seen[i]), alive: now <= Number(seen[i]) + grace }]));
+  }
+
+  async livenessGrace(): Promise<number> {
+    return Number(await this.contract.getFunction("livenessGrace")());
   }
 
   async joinAuthority(): Promise<string> {

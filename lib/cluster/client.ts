@@ -1,6 +1,6 @@
 // A node's handle on its cluster: the chain connection, both registries bound to its key, and its transaction queue.
 import type { JsonRpcProvider, Wallet } from "ethers";
-import { AppRegistry, DeviceRegistry, type AppRecord, type NodeRecord } from "../chain";
+import { AppRegistry, DeviceRegistry, EventLogger, Reputation, type AppRecord, type NodeRecord } from "../chain";
 import { TxQueue } from "../chain/tx-queue";
 import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
@@ -16,6 +16,8 @@ export class ClusterClient {
     readonly wallet: Wallet,
     readonly devices: DeviceRegistry,
     readonly apps: AppRegistry,
+    readonly events: EventLogger,
+    readonly reputation: Reputation,
   ) {}
 
   /** Connects with the node's key; `wallet` may be passed when the caller has unlocked it already. */
@@ -25,9 +27,9 @@ export class ClusterClient {
     const { provider } = await openChain(config, [], BigInt(chain_id));
     const signer = (wallet ?? (await unlockNodeKey(config))).connect(provider);
     const devices = new DeviceRegistry(registry, signer);
-    const appsAddress = await devices.appsAddress();
-    if (/^0x0+$/.test(appsAddress)) throw new UserError(`cluster ${registry} has no app registry linked`);
-    return new ClusterClient(provider, signer, devices, new AppRegistry(appsAddress, signer));
+    const links = await devices.links();
+    if (/^0x0+$/.test(links.apps)) throw new UserError(`cluster ${registry} has no app registry linked`);
+    return new ClusterClient(provider, signer, devices, new AppRegistry(links.apps, signer), new EventLogger(links.events, signer), new Reputation(links.reputation, signer));
   }
 
   get address(): string {

@@ -1,6 +1,7 @@
 // `cluster create`: deploy the registry, admit this node as the first member, fund the join key, return a join token.
 import { Wallet, parseEther } from "ethers";
-import { AppRegistry, DeviceRegistry, signAdmission } from "../chain";
+import { signAdmission } from "../chain";
+import { deployClusterContracts } from "./deploy";
 import { updateConfigFile, type LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { readPassword, saveKeystore } from "../keys";
@@ -16,7 +17,7 @@ export type CreatedCluster = {
   chainId: bigint;
   token: string;
   apps: string;
-  gas: { deploy: bigint; deployApps: bigint; register: bigint; fundJoinKey: bigint };
+  gas: { deploy: bigint; register: bigint; fundJoinKey: bigint };
 };
 
 export async function createCluster(config: LoadedConfig, progress: Progress): Promise<CreatedCluster> {
@@ -36,12 +37,13 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
   const joinKey = Wallet.createRandom();
   await saveKeystore(config.files.joinKey, joinKey, readPassword(config.files.passwordFile), config.values.keys.scrypt_n);
 
-  progress("deploying the DeviceRegistry contract…");
-  const { registry, receipt: deployed } = await DeviceRegistry.deploy(wallet, joinKey.address);
-  progress(`registry ${registry.address} (block ${deployed.blockNumber}, ${deployed.gasUsed} gas)`);
-  const { apps, receipt: appsDeployed } = await AppRegistry.deploy(wallet, registry.address);
-  const linked = await registry.linkApps(apps.address);
-  progress(`app registry ${apps.address} (${appsDeployed.gasUsed + linked.gasUsed} gas)`);
+  progress("deploying the cluster's contracts (DeviceRegistry, AppRegistry, EventLogger, Reputation)…");
+  const { registry, apps, gas: deployGas, block } = await deployClusterContracts(wallet, joinKey.address, {
+    livenessGraceSeconds: Math.ceil(cluster.liveness_grace_ms / 1000),
+    solverBlocks: cluster.solver_timeout_blocks,
+    eventBlocks: cluster.event_timeout_blocks,
+  });
+  progress(`registry ${registry.address} (block ${block}, ${deployGas} gas for all four contracts)`);
 
   const admission = await signAdmission(joinKey, chainId, registry.address, wallet.address);
   const registered = await registry.register(
@@ -63,6 +65,6 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
     apps: apps.address,
     chainId,
     token,
-    gas: { deploy: deployed.gasUsed, deployApps: appsDeployed.gasUsed + linked.gasUsed, register: registered.gasUsed, fundJoinKey: funded.gasUsed },
+    gas: { deploy: deployGas, register: registered.gasUsed, fundJoinKey: funded.gasUsed },
   };
 }

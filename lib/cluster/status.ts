@@ -44,7 +44,7 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
 
   const registry = new DeviceRegistry(registryAddress, provider);
   await registry.verify();
-  const apps = new AppRegistry(await registry.appsAddress(), provider);
+  const apps = new AppRegistry((await registry.links()).apps, provider);
   const [nodes, evictionQuorum, appRecords] = await Promise.all([registry.nodes(head.number), registry.evictionQuorum(), apps.snapshot(head.number)]);
   const members = nodes.map((n) => ({ ...n, self: n.address === address }));
   report.node.membership = members.some((m) => m.self) ? "member" : "not-member";

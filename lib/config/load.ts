@@ -41,14 +41,22 @@ export function parseConfig(source: string, path: string): Config {
     if (!(err instanceof TomlError)) throw err;
     const what = err.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
     const key = keyOnLine(source, err.line);
-    throw new UserError(`${path}:${err.line}:${err.column}: invalid TOML${key ? ` at key "${key}"` : ""}: ${what}`);
+    throw new UserError(`${path}:${err.line}:${err.column}: invalid TOML${key ? ` at key "${key}"` : ""}: ${what}${clashHint(source, err.line)}`);
   }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   throw new UserError(describeIssue(result.error.issues[0]!, source, path));
 }
 
+/** `[[monitor.rules]]` cannot extend the template's `rules = []`: say which line to delete. */
+function clashHint(source: string, line: number): string {
+  const header = /^\s*\[\[\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\s*\]\]/.exec(source.split("\n")[line - 1] ?? "");
+  const assigned = header && lineOf(source, header[1]!, header[2]!);
+  return assigned ? ` (line ${assigned} already sets ${header[2]} in [${header[1]}]: delete it to use [[${header[1]}.${header[2]}]] tables)` : "";
+}
+
 function describeIssue(issue: z.core.$ZodIssue, source: string, path: string): string {
+  if (inTableOfArray(issue)) return describeTableIssue(issue, source, path);
   const [section, key] = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     const unknown = issue.keys[0]!;
@@ -59,6 +67,28 @@ function describeIssue(issue: z.core.$ZodIssue, source: string, path: string): s
   if (key === undefined) return at(path, lineOf(source, section), `[${section}]: ${issue.message}`);
   const detail = issue.path.length > 2 ? ` (at ${issue.path.slice(2).join(".")})` : "";
   return at(path, lineOf(source, section, key) ?? lineOf(source, section), `[${section}] ${key}${detail}: ${tidy(issue.message)}`);
+}
+
+/** An issue inside one table of an array of tables, e.g. the second [[monitor.rules]]: path [section, key, index, ...]. */
+function inTableOfArray(issue: z.core.$ZodIssue): boolean {
+  return typeof issue.path[2] === "number" && (issue.path.length > 3 || issue.code === "unrecognized_keys");
+}
+
+/** "[monitor] rules[1] bound: ..." on the key's line in the index-th [[monitor.rules]] (or on `rules = [...]`). */
+function describeTableIssue(issue: z.core.$ZodIssue, source: string, path: string): string {
+  const [section, key, index, field, ...deeper] = issue.path.map(String) as [string, string, string, string?, ...string[]];
+  const table = `${section}.${key}`;
+  const unknown = issue.code === "unrecognized_keys" ? issue.keys[0]! : undefined;
+  const named = unknown ?? field;
+  const line =
+    (named === undefined ? undefined : lineOf(source, table, named, Number(index))) ??
+    lineOf(source, table, undefined, Number(index)) ??
+    lineOf(source, section, key) ??
+    lineOf(source, section);
+  const where = `[${section}] ${key}[${index}]`;
+  if (unknown !== undefined) return at(path, line, `${where}: unknown key "${unknown}"`);
+  const detail = deeper.length > 0 ? ` (at ${deeper.join(".")})` : "";
+  return at(path, line, `${where} ${field}${detail}: ${tidy(issue.message)}`);
 }
 
 function at(path: string, line: number | undefined, message: string): string {

@@ -1,6 +1,7 @@
 // The config schema: every key, its type, its default and the one line that documents it.
 // The TOML template `edge-agent init` writes is rendered from this, so docs and defaults cannot drift.
 import { z } from "zod";
+import { ruleSchema, ruleSetIssues } from "../monitor/rules";
 import { defaultDataDir } from "./paths";
 
 const url = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
@@ -48,12 +49,24 @@ export const sections = {
       .describe("The daemon re-reads the whole cluster state and reconciles Docker at least this often."),
     claim_grace_ms: z.number().int().min(0).max(600_000).default(5000)
       .describe("How long a pending replica that the placement plan gives another node waits before this node claims it."),
+    heartbeat_interval_ms: z.number().int().min(500).max(600_000).default(3000)
+      .describe("The daemon sends one small heartbeat transaction this often (the only steady-state transaction)."),
+    liveness_grace_ms: z.number().int().min(2000).max(3_600_000).default(10_000)
+      .describe("A member silent this long counts as lost and its replicas move (fixed for the cluster by `cluster create`)."),
+    solver_timeout_blocks: z.number().int().min(1).max(10_000).default(10)
+      .describe("Blocks the designated solver of a migration has to confirm before the next candidate may (set by `cluster create`)."),
+    event_timeout_blocks: z.number().int().min(2).max(100_000).default(60)
+      .describe("Blocks after which an unconfirmed migration expires and may be filed again (set by `cluster create`)."),
   }),
   monitor: z.strictObject({
     interval_ms: z.number().int().min(50).max(3_600_000).default(1000)
       .describe("Sampling period T of the monitor loop, in milliseconds."),
     window: z.number().int().min(1).max(1000).default(10)
       .describe("Number S of previous samples kept for rule windows."),
+    rules: z.array(ruleSchema).default([])
+      .describe("Rules checked on every sample; write each as a [[monitor.rules]] table (then delete this line) with name, metric, comparator, bound, action and optional unit, window, cooldown_ms.")
+  }).superRefine((monitor, ctx) => {
+    for (const issue of ruleSetIssues(monitor.rules, monitor.window)) ctx.addIssue({ code: "custom", path: ["rules", issue.index, issue.key], message: issue.message });
   }),
   docker: z.strictObject({
     socket: z.string().min(1).default("/var/run/docker.sock")

@@ -3,20 +3,30 @@
 
 const HEADER = /^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$/;
 const KEY = /^\s*"?([A-Za-z0-9_-]+)"?\s*=/;
+const ARRAY_TABLE = /^\s*\[\[/;
 
-/** 1-based line of `[table]`, or of `key` inside `[table]`; undefined when absent. */
-export function lineOf(source: string, table: string, key?: string): number | undefined {
+/**
+ * 1-based line of `[table]`, or of `key` inside `[table]`; undefined when absent.
+ * With `index`, the same within the index-th (0-based) `[[table]]` of an array of tables.
+ */
+export function lineOf(source: string, table: string, key?: string, index?: number): number | undefined {
   const lines = source.split("\n");
-  let current: string | undefined = "";
+  let inTable = table === ""; // top-level keys come before any header
+  let arrayTablesSeen = 0;
   let headerLine: number | undefined;
   for (let i = 0; i < lines.length; i++) {
     const header = HEADER.exec(lines[i]!);
     if (header) {
-      current = header[1];
-      if (current === table && headerLine === undefined) headerLine = i + 1;
+      inTable = header[1] === table;
+      if (inTable && index !== undefined) {
+        const isArrayTable = ARRAY_TABLE.test(lines[i]!);
+        inTable = isArrayTable && arrayTablesSeen === index;
+        if (isArrayTable) arrayTablesSeen++;
+      }
+      if (inTable && headerLine === undefined) headerLine = i + 1;
       continue;
     }
-    if (key !== undefined && current === table && KEY.exec(lines[i]!)?.[1] === key) return i + 1;
+    if (key !== undefined && inTable && KEY.exec(lines[i]!)?.[1] === key) return i + 1;
   }
   return key === undefined ? headerLine : undefined;
 }
