@@ -9,6 +9,8 @@ import { joinCommand } from "./cmd/join";
 import { statusCommand } from "./cmd/status";
 import { runCommand } from "./cmd/run";
 import { appCommand } from "./cmd/app";
+import { reloadCommand } from "./cmd/reload";
+import { eventsCommand } from "./cmd/events";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
@@ -18,6 +20,8 @@ const program = new Command("edge-agent")
   .addCommand(joinCommand())
   .addCommand(statusCommand())
   .addCommand(runCommand())
-  .addCommand(appCommand());
+  .addCommand(appCommand())
+  .addCommand(eventsCommand())
+  .addCommand(reloadCommand());
 
 await runCli(program);

@@ -1,4 +1,5 @@
-// `edge-agent run`: the daemon, in the foreground (systemd runs it). SIGTERM/SIGINT stop it and leave containers running.
+// `edge-agent run`: the daemon, in the foreground (systemd runs it). SIGTERM/SIGINT stop it and leave containers
+// running; SIGHUP reloads the monitor rules from the config.
 import { Command } from "@commander-js/extra-typings";
 import { Agent } from "../lib/agent/agent";
 import { serveApi } from "../lib/api/server";
@@ -16,6 +17,13 @@ export function runCommand() {
       const agent = new Agent(config, await unlockNodeKey(config));
       agent.start();
       const api = serveApi(config.files.apiSocket, agent);
+      process.on("SIGHUP", () => {
+        try {
+          agent.reloadRules();
+        } catch (err) {
+          process.stderr.write(`reload refused: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      });
       const signal = await new Promise<string>((resolve) => {
         process.once("SIGTERM", () => resolve("SIGTERM"));
         process.once("SIGINT", () => resolve("SIGINT"));

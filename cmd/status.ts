@@ -33,16 +33,28 @@ function render(s: StatusReport): string {
     `${(m.specs.memoryMB / 1024).toFixed(1)} GiB`,
     `${(m.specs.diskMB / 1024).toFixed(0)} GiB`,
     `#${m.joinedAt}`,
+    m.alive ? out.green("alive") : out.red(`lost (${ago(m.lastSeen)})`),
+    m.reputation.score.toFixed(2),
     Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(",") || "-",
   ]);
-  lines.push(table(["NAME", "ADDRESS", "ARCH", "CPU", "MEMORY", "DISK", "JOINED", "LABELS"], rows));
+  lines.push(table(["NAME", "ADDRESS", "ARCH", "CPU", "MEMORY", "DISK", "JOINED", "LIVENESS", "REPUTATION", "LABELS"], rows));
   lines.push("", renderApps(s.apps));
   const daemon = s.daemon
-    ? `daemon pid ${s.daemon.pid}, ${s.daemon.online ? `chain synced at block ${s.daemon.lastSyncBlock}` : out.yellow(`chain unreachable (${s.daemon.lastError}), running from the local database`)}`
+    ? `daemon pid ${s.daemon.pid}, mode ${s.daemon.mode}, ${s.daemon.online ? `chain synced at block ${s.daemon.lastSyncBlock}` : out.yellow(`chain unreachable (${s.daemon.lastError}), running from the local database`)}`
     : out.yellow("daemon not running (states below are the chain's last reports)");
   lines.push("", `this node: ${daemon}`);
+  if (s.daemon && s.daemon.rules.length > 0) {
+    lines.push(table(["RULE", "METRIC", "ACTION", "VIOLATIONS", "STATE"], s.daemon.rules.map((r) => [
+      r.name, r.metric, r.action, `${r.violations}/${r.needed} of ${r.samples}`,
+      r.firing ? out.red("firing") : r.coolingDownUntil ? `cooling down until ${new Date(r.coolingDownUntil).toISOString().slice(11, 19)}` : "ok",
+    ])));
+  }
   if (s.replicas.items.length > 0) {
     lines.push(table(["APP", "REPLICA", "VERSION", "STATE", "REASON"], s.replicas.items.map((r) => [r.app, String(r.replica), `v${r.version}`, r.state, r.reason || ""])));
   }
   return lines.join("\n");
+}
+
+function ago(unixSeconds: number): string {
+  return unixSeconds === 0 ? "never seen" : `last seen ${Math.max(0, Math.round(Date.now() / 1000 - unixSeconds))} s ago`;
 }

@@ -3,14 +3,17 @@
 // reconciles Docker to the persisted desired state, and reports replica states on chain only when they change.
 // Offline, passes go on from SQLite alone.
 import Docker from "dockerode";
-import type { Wallet } from "ethers";
+import { id as eventTopic, type Wallet } from "ethers";
+import { readFileSync } from "node:fs";
 import type { DesiredReplica, ReplicaStatus } from "../apps/types";
 import { placementNodes } from "../apps/ops";
 import { explainTxError } from "../chain";
 import { ClusterClient, type ClusterState } from "../cluster/client";
-import type { LoadedConfig } from "../config";
+import { parseConfig, type LoadedConfig } from "../config";
 import { DockerReconciler } from "../docker";
-import { messageOf } from "../errors";
+import { UserError, messageOf } from "../errors";
+import { Monitor, createSampler, type ContainerRef, type Firing, type RuleState } from "../monitor";
+import { MigrationWorkflow, type MemberHealth, type Mode, type WorkflowView } from "../workflow/workflow";
 import { ineligibility, planPlacement, usageByNode, type Claim } from "../placement/plan";
 import { Store } from "../store/store";
 import { watchChain } from "./chain-watch";
@@ -24,6 +27,9 @@ export type DaemonStatus = {
   lastSyncAt: string | null;
   lastSyncBlock: number | null;
   lastError: string | null;
+  mode: Mode;
+  rules: RuleState[];
+  members: MemberHealth[];
   replicas: ReplicaStatus[];
 };
 
@@ -45,6 +51,11 @@ export class Agent {
   private lastError: string | null = null;
   private statuses: ReplicaStatus[] = [];
   private lastAppsSeen = "";
+  private readonly monitor: Monitor;
+  private workflow: MigrationWorkflow | undefined;
+  private view: WorkflowView | undefined;
+  private containerRefs: ContainerRef[] = [];
+  private heartbeatInFlight = false;
 
   constructor(
     private readonly config: LoadedConfig,
@@ -61,6 +72,14 @@ export class Agent {
       registries: docker.registries,
       log: logger("docker"),
     });
+    this.monitor = new Monitor({
+      intervalMs: config.values.monitor.interval_ms,
+      window: config.values.monitor.window,
+      rules: config.values.monitor.rules,
+      sampler: createSampler({ dataDir: config.files.dataDir, containers: async () => this.containerRefs }),
+      onFire: (firing) => this.onFire(firing),
+      log: logger("monitor"),
+    });
   }
 
   start(): void {
@@ -69,7 +88,8 @@ export class Agent {
     this.stopWatchers.push(
       watchChain({
         provider: () => this.client?.provider,
-        addresses: () => (this.client ? [this.client.devices.address, this.client.apps.address] : []),
+        addresses: () => (this.client ? [this.client.devices.address, this.client.apps.address, this.client.events.address] : []),
+        ignoreTopics: [eventTopic("Heartbeat(address)")],
         store: this.store,
         intervalMs: this.config.values.chain.poll_interval_ms,
         onChange: () => this.wakeup.signal(),
@@ -77,7 +97,44 @@ export class Agent {
         log,
       }),
     );
+    this.monitor.start();
+    const heartbeat = setInterval(() => void this.heartbeat(), this.config.values.cluster.heartbeat_interval_ms);
+    this.stopWatchers.push(() => clearInterval(heartbeat), () => this.monitor.stop());
     this.loopDone = this.loop();
+  }
+
+  /** Re-reads the rules from the config file; a bad rule set is refused and the old rules stay in force. */
+  reloadRules(): string {
+    const values = parseConfig(readFileSync(this.config.path, "utf8"), this.config.path);
+    try {
+      this.monitor.reload(values.monitor.rules);
+    } catch (err) {
+      throw new UserError(`${this.config.path}: ${messageOf(err)}; the previous rules stay in force`);
+    }
+    const summary = `${values.monitor.rules.length} rule(s): ${values.monitor.rules.map((r) => r.name).join(", ") || "none"}`;
+    log(`rules reloaded, ${summary}`);
+    return summary;
+  }
+
+  private onFire(firing: Firing): void {
+    const { rule } = firing;
+    if (rule.action !== "migrate") return;
+    const detail = `${rule.metric} ${rule.comparator} ${rule.bound}${rule.unit === "percent" ? "%" : ""}`;
+    this.workflow?.requestMigration({ rule: rule.name, metric: rule.metric, detail, container: firing.container && { app: firing.container.app, replica: firing.container.replica } });
+    this.wakeup.signal();
+  }
+
+  private async heartbeat(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.online || this.heartbeatInFlight) return;
+    this.heartbeatInFlight = true;
+    try {
+      await client.queue.run(() => client.devices.heartbeat());
+    } catch (err) {
+      log(`heartbeat failed: ${explainTxError(err)}`);
+    } finally {
+      this.heartbeatInFlight = false;
+    }
   }
 
   /** Stops the loops and leaves every container running. */
@@ -98,7 +155,8 @@ export class Agent {
   status(): DaemonStatus {
     return {
       pid: process.pid, startedAt: this.startedAt, online: this.online, lastSyncAt: this.lastSyncAt,
-      lastSyncBlock: this.lastSyncBlock, lastError: this.lastError, replicas: this.statuses,
+      lastSyncBlock: this.lastSyncBlock, lastError: this.lastError, mode: this.workflow?.mode(this.view) ?? "regular",
+      rules: this.monitor.ruleStates(), members: this.workflow?.members(this.view) ?? [], replicas: this.statuses,
     };
   }
 
@@ -122,19 +180,31 @@ export class Agent {
   private async pass(): Promise<void> {
     const state = await this.syncFromChain();
     this.statuses = await this.reconciler.reconcile(this.store.desired());
-    if (state && this.client) await this.report(this.client, state);
+    this.containerRefs = (await this.reconciler.observe()).map((a) => ({ id: a.containerId, app: a.app, replica: a.replica }));
+    if (!state || !this.client) return;
+    await this.report(this.client, state);
+    if (this.view && this.workflow && (await this.workflow.confirmSolved(this.view, this.statuses))) this.wakeup.signal();
   }
 
   /** Reads the chain, persists this node's desired replicas, claims its share. Null when the chain is unreachable. */
   private async syncFromChain(): Promise<ClusterState | null> {
     try {
       const client = await this.cluster();
+      this.workflow ??= new MigrationWorkflow(client, logger("workflow"), {
+        claimGraceMs: this.config.values.cluster.claim_grace_ms,
+        publishAddress: this.config.values.docker.publish_address,
+        usageOf: (app, replica, metric) => this.usageOf(app, replica, metric),
+      });
       let state = await client.state();
       this.logAppsSeen(state);
-      this.persistDesired(client.address, state);
-      if (await this.claim(client, state)) {
+      this.view = await this.workflow.view(state);
+      this.persistDesired(client.address, state, this.view);
+      const claimed = await this.claim(client, state);
+      const acted = await this.workflow.act(this.view);
+      if (claimed || acted) {
         state = await client.state();
-        this.persistDesired(client.address, state);
+        this.view = await this.workflow.view(state);
+        this.persistDesired(client.address, state, this.view);
       }
       this.markOnline(state.block);
       return state;
@@ -150,7 +220,8 @@ export class Agent {
     this.lastAppsSeen = seen;
   }
 
-  private persistDesired(me: string, state: ClusterState): void {
+  /** This node's desired replicas: those assigned to it, plus those it is solving a migration for. */
+  private persistDesired(me: string, state: ClusterState, view: WorkflowView): void {
     const member = state.members.some((m) => m.address === me);
     const desired: DesiredReplica[] = [];
     if (member) {
@@ -158,6 +229,9 @@ export class Agent {
         for (const r of app.replicas) {
           if (r.node === me) desired.push({ appId: app.id, app: app.name, replica: r.replica, version: app.version, spec: app.spec });
         }
+      }
+      for (const s of this.workflow!.solving(view)) {
+        if (!desired.some((d) => d.appId === s.appId && d.replica === s.replica)) desired.push({ appId: s.appId, app: s.app, replica: s.replica, version: s.version, spec: s.spec });
       }
     }
     if (this.store.replaceDesired(desired)) log(`desired state: ${desired.map((d) => `${d.app}#${d.replica}@v${d.version}`).join(", ") || "nothing"}`);
@@ -219,6 +293,13 @@ export class Agent {
         log(`report of ${s.app}#${s.replica} failed: ${explainTxError(err)}`);
       }
     }
+  }
+
+  /** How much of a metric a replica's container used in the monitor's last sample (for choosing what to move). */
+  private usageOf(app: string, replica: number, metric: string): number {
+    const c = this.monitor.lastSample()?.containers.find((x) => x.app === app && x.replica === replica);
+    if (!c) return 0;
+    return metric.includes("cpu") ? c.cpuPercent : c.memoryMB;
   }
 
   private markOnline(block: number): void {

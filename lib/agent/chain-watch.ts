@@ -8,6 +8,8 @@ import type { Log } from "./log";
 export type ChainWatchOptions = {
   provider: () => JsonRpcProvider | undefined;
   addresses: () => string[];
+  /** Event signatures that do not change what the agent does (heartbeats): they wake nothing. */
+  ignoreTopics: string[];
   store: Store;
   intervalMs: number;
   onChange: () => void;
@@ -33,7 +35,7 @@ export function watchChain(o: ChainWatchOptions): () => void {
             const logs = await provider.getLogs({ address: o.addresses(), fromBlock: cursor + 1, toBlock: to });
             cursor = to;
             o.store.setMeta("chain_cursor", String(cursor));
-            if (logs.length > 0) o.onChange();
+            if (logs.some((l) => !o.ignoreTopics.includes(l.topics[0] ?? ""))) o.onChange();
           }
           if (stored === undefined) o.store.setMeta("chain_cursor", String(cursor));
         } catch (err) {

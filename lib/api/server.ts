@@ -4,6 +4,7 @@
 //   POST /v1/apps             { draft }: deploy or update
 //   POST /v1/apps/NAME/scale  { replicas }
 //   DELETE /v1/apps/NAME
+//   POST /v1/reload           re-read the monitor rules from the config (refused, old rules kept, if invalid)
 import { chmodSync, rmSync } from "node:fs";
 import { deployApp, listApps, removeApp, scaleApp } from "../apps/ops";
 import type { DraftApp } from "../apps/spec";
@@ -38,6 +39,7 @@ async function route(req: Request, agent: Agent): Promise<unknown> {
   if (parts[0] !== "v1") throw new UserError(`unknown path ${pathname}`);
   const [, resource, name, action] = parts;
   if (req.method === "GET" && resource === "status") return agent.status();
+  if (req.method === "POST" && resource === "reload") return { rules: agent.reloadRules() };
   if (resource !== "apps") throw new UserError(`unknown path ${pathname}`);
 
   const client = await agent.cluster();

@@ -1,7 +1,8 @@
 // What `status` reports: this node, the chain head, the members, the apps, and this node's replicas
 // (from the daemon when it runs, else what the chain last heard).
 import type { LoadedConfig } from "../config";
-import { AppRegistry, DeviceRegistry, type NodeRecord } from "../chain";
+import { AppRegistry, DeviceRegistry, Reputation, type NodeRecord } from "../chain";
+import { reputationScores, type Score } from "../workflow/reputation";
 import { keystoreAddress } from "../keys";
 import { openChain } from "../node/open";
 import { viewApps, type AppView } from "../apps/ops";
@@ -14,7 +15,11 @@ export type NodeReplica = { app: string; replica: number; version: number; state
 export type StatusReport = {
   node: { name: string; address: string; membership: "member" | "not-member" | "no-cluster" };
   chain: { mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number } };
-  cluster: { registry: string; evictionQuorum: number; members: Array<NodeRecord & { self: boolean }> } | null;
+  cluster: {
+    registry: string;
+    evictionQuorum: number;
+    members: Array<NodeRecord & { self: boolean; alive: boolean; lastSeen: number; reputation: Score }>;
+  } | null;
   apps: AppView[];
   daemon: Omit<DaemonStatus, "replicas"> | null;
   /** This node's replicas: desired (chain or the daemon's database) next to actual (Docker, via the daemon). */
@@ -44,9 +49,17 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
 
   const registry = new DeviceRegistry(registryAddress, provider);
   await registry.verify();
-  const apps = new AppRegistry((await registry.links()).apps, provider);
+  const links = await registry.links();
+  const apps = new AppRegistry(links.apps, provider);
   const [nodes, evictionQuorum, appRecords] = await Promise.all([registry.nodes(head.number), registry.evictionQuorum(), apps.snapshot(head.number)]);
-  const members = nodes.map((n) => ({ ...n, self: n.address === address }));
+  const addresses = nodes.map((n) => n.address);
+  const [liveness, records] = await Promise.all([
+    registry.liveness(addresses, Math.floor(Date.now() / 1000), head.number),
+    new Reputation(links.reputation, provider).records(addresses, head.number),
+  ]);
+  const alive = new Map(addresses.map((a) => [a, liveness.get(a)!.alive]));
+  const scores = reputationScores(nodes, records, alive);
+  const members = nodes.map((n) => ({ ...n, self: n.address === address, alive: alive.get(n.address)!, lastSeen: liveness.get(n.address)!.lastSeen, reputation: scores.get(n.address)! }));
   report.node.membership = members.some((m) => m.self) ? "member" : "not-member";
   report.cluster = { registry: registryAddress, evictionQuorum, members };
   report.apps = viewApps(appRecords, nodes);
