@@ -1,0 +1,118 @@
+// Migration latency by phase, and node-loss reschedule time, with three compiled agents on anvil + dockerd, once with
+// automine and once with 1 s blocks. Usage: bun bench/migration.ts [runs=5]  → prints medians, writes bench/out/migration.json
+//
+// Phases, ms after the rule is loaded (`edge-agent reload` on the applicant):
+//   detect   the monitor fires the rule (window 1, T = 250 ms)
+//   filed    the applicant's file transaction is mined (designated solver chosen in the same transaction)
+//   started  the solver's container is started
+//   serving  HTTP answers on the solver's published port
+//   resolved the solver's confirm transaction is mined (the assignment has moved)
+//   removed  the applicant's old copy is removed
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AppView } from "../lib/apps/ops";
+import { updateConfigFile } from "../lib/config";
+import { build } from "../scripts/build";
+import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "../test/support/agents";
+import { startAnvil } from "../test/support/anvil";
+import { cliOk, initNode, removeTempDirs, type TestNode } from "../test/support/cli";
+import { ensureDocker } from "../test/support/dockerd";
+import { TEST_IMAGE, ensureTestImage } from "../test/support/images";
+import { freePort, waitFor } from "../test/support/ports";
+
+const runs = Number(process.argv[2] ?? 5);
+const BINARY = [join(import.meta.dir, "../dist/edge-agent-linux-x64")];
+const GRACE_MS = 10_000;
+type Phases = { detect: number; filed: number; started: number; serving: number; resolved: number; removed: number };
+
+await build(["x64"]);
+const docker = await ensureDocker();
+await ensureTestImage(docker);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function scenario(label: string, anvilArgs: string[]) {
+  const anvil = await startAnvil(anvilArgs);
+  const nodes: TestNode[] = [];
+  const agents: RunningAgent[] = [];
+  const ip = (i: number) => `127.0.0.${41 + i}`;
+  let token = "";
+  for (const [i, name] of ["mig-a", "mig-b", "mig-c"].entries()) {
+    const node = await initNode(name, anvil.url);
+    usePublishAddress(node, ip(i));
+    updateConfigFile(node.config, [
+      { section: "cluster", key: "liveness_grace_ms", value: GRACE_MS },
+      { section: "cluster", key: "resync_interval_ms", value: 1000 },
+      { section: "monitor", key: "interval_ms", value: 250 },
+      { section: "monitor", key: "window", value: 4 },
+    ]);
+    if (i === 0) token = (await cliOk(["cluster", "create", ...node.c], { command: BINARY })).stdout.trim();
+    else await cliOk(["join", "--cluster", token, ...node.c], { command: BINARY });
+    nodes.push(node);
+  }
+  for (const node of nodes) agents.push(startAgent(node, BINARY));
+  const port = await freePort();
+  await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c], { command: BINARY });
+  const web = async () => ((JSON.parse((await cliOk(["app", "ls", "--json", ...nodes[0]!.c], { command: BINARY })).stdout) as AppView[]).find((a) => a.name === "web"))!;
+  const indexOf = (address: string | null) => nodes.findIndex((n) => n.address === address);
+  const at = (agent: RunningAgent, pattern: RegExp, since: number) => {
+    const line = agent.logText().split("\n").find((l) => pattern.test(l) && Date.parse(l.slice(0, 24)) >= since);
+    return line ? Date.parse(line.slice(0, 24)) - since : NaN;
+  };
+  const setRules = (i: number, rules: object[]) => updateConfigFile(nodes[i]!.config, [{ section: "monitor", key: "rules", value: rules as never }]);
+
+  const migrations: Phases[] = [];
+  for (let run = 0; run < runs; run++) {
+    const app = await web();
+    const applicant = indexOf(app.replicas[0]!.node);
+    const solver = [0, 1, 2].find((i) => !app.replicas.some((r) => indexOf(r.node) === i))!;
+    const t0 = Date.now();
+    const serving = waitFor("solver serving", async () => (await httpBody(ip(solver), port)) !== null, 60_000).then(() => Date.now() - t0);
+    setRules(applicant, [{ name: `bench${run}`, metric: "memory", comparator: ">", bound: 1, action: "migrate", window: 1, cooldown_ms: 600_000 }]);
+    await cliOk(["reload", ...nodes[applicant]!.c], { command: BINARY });
+    await waitFor("old copy removed", async () => (await containersOf(docker, nodes[applicant]!, "web")).length === 0, 60_000);
+    const phases: Phases = {
+      detect: at(agents[applicant]!, new RegExp(`rule "bench${run}" fired`), t0),
+      filed: at(agents[applicant]!, /workflow: filed migration of web#0/, t0),
+      started: at(agents[solver]!, /docker: start ea-\S+-web-0: ok/, t0),
+      serving: await serving,
+      resolved: at(agents[solver]!, /workflow: confirmed migration/, t0),
+      removed: at(agents[applicant]!, /docker: remove ea-\S+-web-0/, t0),
+    };
+    migrations.push(phases);
+    console.log(`${label} migration ${run + 1}: ${JSON.stringify(phases)}`);
+    setRules(applicant, []);
+    await cliOk(["reload", ...nodes[applicant]!.c], { command: BINARY });
+    await Bun.sleep(1000);
+  }
+
+  // Node loss: kill -9 the agent holding replica 1 and stop its container; time until the replica serves elsewhere.
+  const losses: number[] = [];
+  for (let run = 0; run < Math.min(3, runs); run++) {
+    const app = await web();
+    const victim = indexOf(app.replicas[1]!.node);
+    const spare = [0, 1, 2].find((i) => !app.replicas.some((r) => indexOf(r.node) === i))!;
+    await agents[victim]!.stop("SIGKILL");
+    for (const c of await containersOf(docker, nodes[victim]!, "web")) await docker.getContainer(c.Id).stop({ t: 0 });
+    const t0 = Date.now();
+    await waitFor("rescued replica serving", async () => (await httpBody(ip(spare), port)) !== null, GRACE_MS + 60_000);
+    losses.push(Date.now() - t0);
+    console.log(`${label} node loss ${run + 1}: ${losses.at(-1)} ms`);
+    agents[victim] = startAgent(nodes[victim]!, BINARY);
+    await waitFor("victim cleaned up", async () => (await containersOf(docker, nodes[victim]!, "web")).length === 0, 60_000);
+    await Bun.sleep(GRACE_MS); // let it count as alive again
+  }
+
+  for (const a of agents) await a.stop();
+  await removeContainersOf(docker, nodes);
+  await anvil.stop();
+  const medians = Object.fromEntries(Object.keys(migrations[0]!).map((k) => [k, median(migrations.map((m) => m[k as keyof Phases]))])) as Phases;
+  return { label, migrations, medians, nodeLossMs: losses, nodeLossMedianMs: median(losses) };
+}
+
+const results = [await scenario("automine", []), await scenario("1 s blocks", ["--block-time", "1"])];
+removeTempDirs();
+console.log(`\nmigration latency by phase, median of ${runs} runs (ms after the rule was loaded):`);
+console.table(Object.fromEntries(results.map((r) => [r.label, r.medians])));
+for (const r of results) console.log(`node-loss reschedule (${r.label}, grace ${GRACE_MS / 1000} s): median ${r.nodeLossMedianMs} ms of ${r.nodeLossMs.length}`);
+mkdirSync(join(import.meta.dir, "out"), { recursive: true });
+writeFileSync(join(import.meta.dir, "out", "migration.json"), JSON.stringify({ date: new Date().toISOString(), graceMs: GRACE_MS, results }, null, 2));
