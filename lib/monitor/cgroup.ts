@@ -1,5 +1,4 @@
 // Per-container CPU time and memory from the container's cgroup files: cgroup v2 (systemd or cgroupfs driver) or v1.
-// A container whose files are found under none of the layouts is simply absent from the sample.
 import { existsSync, readFileSync } from "node:fs";
 
 const ROOT = "/sys/fs/cgroup";
@@ -31,7 +30,7 @@ function layouts(id: string): CgroupFiles[] {
 /** One reading of a container: CPU time used since it started, and memory in bytes. */
 export type CgroupReading = { cpuMicros: number; memoryBytes: number };
 
-/** Finds a container's cgroup once (by its full 64-hex id) and reads it on every call; undefined when absent. */
+/** Finds a container's cgroup once (by its full 64-hex id) and reads it on every call; undefined when no layout has it. */
 export class CgroupReader {
   private found = new Map<string, CgroupFiles>();
 

@@ -1,6 +1,4 @@
-// Host counters read synchronously from /proc and /sys, never by spawning: CPU jiffies, packet counters, temperature, disk.
-// systeminformation's currentLoad(), networkStats() and cpuTemperature() run `cat` through a shell on Linux, so the
-// monitor's 1-second path reads the same files here instead.
+// Host counters read synchronously from /proc and /sys (systeminformation's own readers spawn `cat`): CPU, packets, temperature, disk.
 import { existsSync, readdirSync, readFileSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 

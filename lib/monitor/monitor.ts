@@ -1,5 +1,4 @@
-// The monitor loop: every T ms one sample, the last S kept; each rule is judged k-of-S and, when met, fires, then rests
-// for its cooldown. Time is the samples' clock (Sample.at), so firings and cooldowns follow what was measured.
+// The monitor loop: every T ms a sample, the last S kept, each rule judged k-of-S; a met rule fires, then rests for its cooldown.
 import { messageOf } from "../errors";
 import { describeValue, judge } from "./evaluate";
 import { ruleSetIssues, type Metric, type Rule } from "./rules";
@@ -39,6 +38,7 @@ type RuleMemory = { definition: string; met: boolean; lastFiredAt: number | null
 
 const definitionOf = (rule: Rule) => JSON.stringify(rule, Object.keys(rule).sort());
 
+/** Time is the samples' clock (Sample.at): firings, cooldowns and RuleState times follow what was measured. */
 export class Monitor {
   private rules: Rule[] = [];
   private memory = new Map<string, RuleMemory>();
@@ -55,11 +55,13 @@ export class Monitor {
     this.reload(opts.rules);
   }
 
-  /** Samples every intervalMs from now on; the timer never keeps the process alive by itself. */
+  /**
+   * Samples every intervalMs until stop(). The timer is not unref'd: under Bun 1.3.5 an unref'd timer that is a process's
+   * only event source, while a promise is awaited, makes the event loop spin at 100 % CPU.
+   */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
-    this.timer.unref();
   }
 
   stop(): void {

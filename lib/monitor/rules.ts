@@ -1,12 +1,4 @@
 // One monitor rule (metric, comparator, bound, unit, k-of-S window, action, cooldown) as a zod schema, and checks across a rule set.
-//
-// Units. "percent" is always a share of the whole: all CPU cores, total memory, the data_dir filesystem.
-// "absolute" is the metric's natural unit:
-//   cpu, container_cpu   percent of ONE core, as top and `docker stats` show it (0 .. 100 × cores)
-//   memory, disk         MB used (memory: total − available; disk: like df's Used)
-//   container_memory     MB (usage minus inactive page cache, like `docker stats`); percent is of the host's memory
-//   temperature          °C (absolute only; may be negative: "temperature < 0" for frost)
-//   net_rx, net_tx       packets per second over the physical interfaces (absolute only)
 import { z } from "zod";
 
 export const METRICS = ["cpu", "memory", "disk", "temperature", "net_rx", "net_tx", "container_cpu", "container_memory"] as const;
@@ -22,6 +14,15 @@ export function defaultUnit(metric: Metric): Unit {
 
 export const isContainerMetric = (metric: Metric) => metric === "container_cpu" || metric === "container_memory";
 
+/**
+ * A rule as written in config.toml. Units: "percent" is always a share of the whole (all CPU cores, total memory, the
+ * data_dir filesystem); "absolute" is the metric's natural unit:
+ *   cpu, container_cpu   percent of ONE core, as top and `docker stats` show it (0 .. 100 × cores)
+ *   memory, disk         MB used (memory: total − available; disk: like df's Used)
+ *   container_memory     MB (usage minus inactive page cache, like `docker stats`); its percent is of the host's memory
+ *   temperature          °C (absolute only; may be negative: "temperature < 0" for frost)
+ *   net_rx, net_tx       packets per second over the physical interfaces (absolute only)
+ */
 export const ruleSchema = z
   .strictObject({
     name: z.string().min(1).max(64),

@@ -1,6 +1,4 @@
 // Takes one Sample of this node (CPU, memory, disk, temperature, packets, containers) without spawning any process.
-// Rates (CPU %, packets/s, container CPU %) are differences to the previous sample (the first one: to createSampler()).
-// Memory comes from systeminformation's mem(), which reads /proc/meminfo; everything else is read in ./host and ./cgroup.
 import { CgroupReader } from "./cgroup";
 import { readCpuTimes, readDisk, readNetCounters, readTemperature, thermalZoneFiles, type CpuTimes, type NetCounters } from "./host";
 
@@ -36,6 +34,11 @@ const MB = 1024 * 1024;
 
 type Counters = { clock: number; cpu: CpuTimes; net: NetCounters; containerCpu: Map<string, number> };
 
+/**
+ * Rates (CPU %, packets/s, container CPU %) are differences to the previous sample (for the first: to this call).
+ * Memory comes from systeminformation's mem(), which only reads /proc/meminfo; the rest is read in ./host and ./cgroup
+ * because systeminformation's currentLoad(), networkStats() and cpuTemperature() spawn `cat` through a shell on Linux.
+ */
 export function createSampler(opts: SamplerOptions): Sampler {
   // Loading systeminformation costs ~0.1 s of module init: start it now, but only for processes that sample.
   const systemInformation = import("systeminformation");
