@@ -10,7 +10,7 @@ import { placementNodes } from "../apps/ops";
 import { explainTxError } from "../chain";
 import { ClusterClient, type ClusterState } from "../cluster/client";
 import { parseConfig, type LoadedConfig } from "../config";
-import { DockerReconciler } from "../docker";
+import { DockerReconciler, replicaAcceptsConnections } from "../docker";
 import { UserError, messageOf } from "../errors";
 import { Monitor, createSampler, type ContainerRef, type Firing, type RuleState } from "../monitor";
 import { MigrationWorkflow, type MemberHealth, type Mode, type WorkflowView } from "../workflow/workflow";
@@ -38,6 +38,7 @@ const log = logger("agent");
 export class Agent {
   readonly store: Store;
   private readonly reconciler: DockerReconciler;
+  private readonly docker: Docker;
   private readonly wakeup = new Wakeup();
   private client: ClusterClient | undefined;
   private stopped = false;
@@ -63,8 +64,9 @@ export class Agent {
   ) {
     this.store = new Store(`${config.files.dataDir}/agent.db`);
     const { docker } = config.values;
+    this.docker = new Docker({ socketPath: docker.socket });
     this.reconciler = new DockerReconciler({
-      docker: new Docker({ socketPath: docker.socket }),
+      docker: this.docker,
       nodeAddress: wallet.address,
       nodeName: config.values.node.name,
       cluster: config.values.cluster.registry,
@@ -192,8 +194,8 @@ export class Agent {
       const client = await this.cluster();
       this.workflow ??= new MigrationWorkflow(client, logger("workflow"), {
         claimGraceMs: this.config.values.cluster.claim_grace_ms,
-        publishAddress: this.config.values.docker.publish_address,
         usageOf: (app, replica, metric) => this.usageOf(app, replica, metric),
+        acceptsConnections: (appId, replica, port) => replicaAcceptsConnections(this.docker, this.wallet.address, appId, replica, port),
       });
       let state = await client.state();
       this.logAppsSeen(state);

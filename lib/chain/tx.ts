@@ -1,6 +1,6 @@
 // Sends one transaction and waits until it is mined, turning every failure into one readable line.
-import { ContractFactory, isError, type Interface, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
-import type { Artifact } from "./artifacts";
+import { ContractFactory, Interface, isError, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { AppRegistryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact, type Artifact } from "./artifacts";
 import { UserError, messageOf } from "../errors";
 
 /** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
@@ -20,8 +20,9 @@ export async function mined(label: string, send: () => Promise<TransactionRespon
 
 export function explainTxError(err: unknown, explain?: RevertExplainer): string {
   if (isError(err, "CALL_EXCEPTION")) {
-    // ethers leaves `revert` empty for custom errors raised while estimating gas: decode the data ourselves.
-    const revert = err.revert ?? (explain && err.data ? explain.iface.parseError(err.data) : null);
+    // ethers leaves `revert` empty for custom errors raised while estimating gas: decode the data ourselves, with
+    // the called contract's errors first, then any cluster contract's (a nested call's error bubbles up as is).
+    const revert = err.revert ?? (err.data ? (explain?.iface.parseError(err.data) ?? clusterErrors().parseError(err.data)) : null);
     if (revert) return explain?.explain(revert.name, revert.args) ?? `${revert.name}(${[...revert.args].join(", ")})`;
     return err.reason ?? "the contract rejected the call";
   }
@@ -36,4 +37,12 @@ export function explainTxError(err: unknown, explain?: RevertExplainer): string 
 export function deployed(label: string, artifact: Artifact, signer: Signer, args: unknown[]): Promise<TransactionReceipt> {
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   return mined(`deploying the ${label} contract`, async () => (await factory.deploy(...args)).deploymentTransaction()!);
+}
+
+let allErrors: Interface | undefined;
+function clusterErrors(): Interface {
+  const fragments = [DeviceRegistryArtifact, AppRegistryArtifact, EventLoggerArtifact, ReputationArtifact]
+    .flatMap((a) => (a.abi as Array<{ type: string }>).filter((f) => f.type === "error"));
+  const unique = [...new Map(fragments.map((f) => [JSON.stringify(f), f])).values()];
+  return (allErrors ??= new Interface(unique as never));
 }

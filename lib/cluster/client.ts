@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { openChain, unlockNodeKey } from "../node/open";
 
-export type ClusterState = { block: number; members: NodeRecord[]; apps: AppRecord[] };
+export type ClusterState = { block: number; timestamp: number; members: NodeRecord[]; apps: AppRecord[] };
 
 export class ClusterClient {
   readonly queue = new TxQueue();
@@ -38,9 +38,9 @@ export class ClusterClient {
 
   /** Members and apps read at one block, so the two agree. */
   async state(): Promise<ClusterState> {
-    const block = await this.provider.getBlockNumber();
-    const [members, apps] = await Promise.all([this.devices.nodes(block), this.apps.snapshot(block)]);
-    return { block, members, apps };
+    const head = (await this.provider.getBlock("latest"))!;
+    const [members, apps] = await Promise.all([this.devices.nodes(head.number), this.apps.snapshot(head.number)]);
+    return { block: head.number, timestamp: head.timestamp, members, apps };
   }
 
   destroy(): void {

@@ -54,7 +54,7 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
   const [nodes, evictionQuorum, appRecords] = await Promise.all([registry.nodes(head.number), registry.evictionQuorum(), apps.snapshot(head.number)]);
   const addresses = nodes.map((n) => n.address);
   const [liveness, records] = await Promise.all([
-    registry.liveness(addresses, Math.floor(Date.now() / 1000), head.number),
+    registry.liveness(addresses, head.timestamp, head.number),
     new Reputation(links.reputation, provider).records(addresses, head.number),
   ]);
   const alive = new Map(addresses.map((a) => [a, liveness.get(a)!.alive]));

@@ -3,3 +3,4 @@ export { DockerReconciler } from "./reconciler";
 export type { ReconcilerOptions, ActualReplica, Step, StepKind } from "./types";
 export { LABEL } from "./labels";
 export { CRASH_LOOP_RESTARTS } from "./status";
+export { replicaAcceptsConnections } from "./probe";

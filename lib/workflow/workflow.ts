@@ -6,7 +6,6 @@
 //   - as solver: runs the replica of every open migration whose turn is its own, and confirms once it serves;
 //   - closes migrations past their deadline.
 // The old node stops its copy only when the confirmation has moved the assignment (it is then no longer desired).
-import { connect } from "node:net";
 import type { DesiredReplica, ReplicaStatus } from "../apps/types";
 import { placementNodes } from "../apps/ops";
 import type { AppRecord, Migration } from "../chain";
@@ -41,7 +40,11 @@ export class MigrationWorkflow {
   constructor(
     private readonly client: ClusterClient,
     private readonly log: Log,
-    private readonly opts: { claimGraceMs: number; publishAddress: string; usageOf: (app: string, replica: number, metric: string) => number },
+    private readonly opts: {
+      claimGraceMs: number;
+      usageOf: (app: string, replica: number, metric: string) => number;
+      acceptsConnections: (appId: string, replica: number, containerPort: number) => Promise<boolean>;
+    },
   ) {}
 
   requestMigration(request: MigrationRequest): void {
@@ -51,7 +54,7 @@ export class MigrationWorkflow {
   /** Liveness, reputation and open migrations at the state's block. */
   async view(state: ClusterState): Promise<WorkflowView> {
     const { client } = this;
-    const now = Math.floor(Date.now() / 1000);
+    const now = state.timestamp; // the chain's clock: the contract judges liveness by block time
     const addresses = state.members.map((m) => m.address);
     this.solverBlocks ??= await client.events.solverBlocks();
     const [liveness, records, count] = await Promise.all([
@@ -190,19 +193,7 @@ export class MigrationWorkflow {
 
   private async serves(r: DesiredReplica): Promise<boolean> {
     const port = r.spec.ports.find((p) => p.protocol === "tcp");
-    if (!port) return true;
-    const host = this.opts.publishAddress === "0.0.0.0" || this.opts.publishAddress === "::" ? "127.0.0.1" : this.opts.publishAddress;
-    return new Promise((resolve) => {
-      const socket = connect({ host, port: port.host, timeout: 1000 }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-      socket.on("timeout", () => {
-        socket.destroy();
-        resolve(false);
-      });
-    });
+    return port ? this.opts.acceptsConnections(r.appId, r.replica, port.container) : true;
   }
 
   private async send(what: string, tx: () => Promise<unknown>): Promise<boolean> {
