@@ -58,7 +58,7 @@ async function oneRun(n: number): Promise<Phases> {
   const port = await freePort();
   const t0 = Date.now();
   const serving = nodes.map((_, i) =>
-    waitFor(`replica on node ${i}`, async () => (await httpBody(`127.0.0.${11 + i}`, port)) !== null, 60_000).then(() => Date.now() - t0),
+    waitFor(`replica on node ${i}`, async () => (await httpBody(`127.0.0.${11 + i}`, port, 200)) !== null, 60_000).then(() => Date.now() - t0),
   );
   await cliOk(["app", "deploy", app, "--image", TEST_IMAGE, "--replicas", "3", "--spread", "--port", `${port}:80`, ...nodes[0]!.c], { command: BINARY });
   const mined = Date.now() - t0;

@@ -30,13 +30,13 @@ const docker = await ensureDocker();
 await ensureTestImage(docker);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function scenario(label: string, anvilArgs: string[]) {
+async function scenario(label: string, prefix: string, anvilArgs: string[]) {
   const anvil = await startAnvil(anvilArgs);
   const nodes: TestNode[] = [];
   const agents: RunningAgent[] = [];
   const ip = (i: number) => `127.0.0.${41 + i}`;
   let token = "";
-  for (const [i, name] of ["mig-a", "mig-b", "mig-c"].entries()) {
+  for (const [i, name] of ["a", "b", "c"].map((n) => `${prefix}-${n}`).entries()) {
     const node = await initNode(name, anvil.url);
     usePublishAddress(node, ip(i));
     updateConfigFile(node.config, [
@@ -66,7 +66,7 @@ async function scenario(label: string, anvilArgs: string[]) {
     const applicant = indexOf(app.replicas[0]!.node);
     const solver = [0, 1, 2].find((i) => !app.replicas.some((r) => indexOf(r.node) === i))!;
     const t0 = Date.now();
-    const serving = waitFor("solver serving", async () => (await httpBody(ip(solver), port)) !== null, 60_000).then(() => Date.now() - t0);
+    const serving = waitFor("solver serving", async () => (await httpBody(ip(solver), port, 200)) !== null, 60_000).then(() => Date.now() - t0);
     setRules(applicant, [{ name: `bench${run}`, metric: "memory", comparator: ">", bound: 1, action: "migrate", window: 1, cooldown_ms: 600_000 }]);
     await cliOk(["reload", ...nodes[applicant]!.c], { command: BINARY });
     await waitFor("old copy removed", async () => (await containersOf(docker, nodes[applicant]!, "web")).length === 0, 60_000);
@@ -94,7 +94,7 @@ async function scenario(label: string, anvilArgs: string[]) {
     await agents[victim]!.stop("SIGKILL");
     for (const c of await containersOf(docker, nodes[victim]!, "web")) await docker.getContainer(c.Id).stop({ t: 0 });
     const t0 = Date.now();
-    await waitFor("rescued replica serving", async () => (await httpBody(ip(spare), port)) !== null, GRACE_MS + 60_000);
+    await waitFor("rescued replica serving", async () => (await httpBody(ip(spare), port, 200)) !== null, GRACE_MS + 60_000);
     losses.push(Date.now() - t0);
     console.log(`${label} node loss ${run + 1}: ${losses.at(-1)} ms`);
     agents[victim] = startAgent(nodes[victim]!, BINARY);
@@ -109,7 +109,11 @@ async function scenario(label: string, anvilArgs: string[]) {
   return { label, migrations, medians, nodeLossMs: losses, nodeLossMedianMs: median(losses) };
 }
 
-const results = [await scenario("automine", []), await scenario("1 s blocks", ["--block-time", "1"])];
+const only = process.env.MIGRATION_BENCH_ONLY; // "automine" or "blocks" to run one scenario
+const results = [
+  ...(only === "blocks" ? [] : [await scenario("automine", "auto", [])]),
+  ...(only === "automine" ? [] : [await scenario("1 s blocks", "blk", ["--block-time", "1"])]),
+];
 removeTempDirs();
 console.log(`\nmigration latency by phase, median of ${runs} runs (ms after the rule was loaded):`);
 console.table(Object.fromEntries(results.map((r) => [r.label, r.medians])));

@@ -8,14 +8,27 @@ export type RevertExplainer = { iface: Interface; explain: (name: string, args: 
 
 export async function mined(label: string, send: () => Promise<TransactionResponse>, explain?: RevertExplainer): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
+  let tx: TransactionResponse | undefined;
   try {
-    const tx = await send();
+    tx = await send();
     receipt = await tx.wait();
   } catch (err) {
-    throw new UserError(`${label} failed: ${explainTxError(err, explain)}`);
+    // Reverted when mined though its gas estimate passed (the state moved in between): a receipt carries no
+    // reason, so replay the call on the block it was mined in to learn which error the contract raised.
+    const replayed = tx && isError(err, "CALL_EXCEPTION") && err.receipt ? await replay(tx, err.receipt.blockNumber) : undefined;
+    throw new UserError(`${label} failed: ${explainTxError(replayed ?? err, explain)}`);
   }
   if (receipt === null || receipt.status !== 1) throw new UserError(`${label} failed: transaction reverted`);
   return receipt;
+}
+
+async function replay(tx: TransactionResponse, blockTag: number): Promise<unknown> {
+  try {
+    await tx.provider.call({ to: tx.to, from: tx.from, data: tx.data, value: tx.value, blockTag });
+    return undefined;
+  } catch (err) {
+    return err;
+  }
 }
 
 export function explainTxError(err: unknown, explain?: RevertExplainer): string {

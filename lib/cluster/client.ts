@@ -1,4 +1,5 @@
 // A node's handle on its cluster: the chain connection, both registries bound to its key, and its transaction queue.
+import { connectSigner } from "../chain/signer";
 import type { JsonRpcProvider, Wallet } from "ethers";
 import { AppRegistry, DeviceRegistry, EventLogger, Reputation, type AppRecord, type NodeRecord } from "../chain";
 import { TxQueue } from "../chain/tx-queue";
@@ -25,7 +26,7 @@ export class ClusterClient {
     const { registry, chain_id } = config.values.cluster;
     if (!registry) throw new UserError("this node is not in a cluster: run `edge-agent cluster create` or `edge-agent join` first");
     const { provider } = await openChain(config, [], BigInt(chain_id));
-    const signer = (wallet ?? (await unlockNodeKey(config))).connect(provider);
+    const signer = connectSigner(wallet ?? (await unlockNodeKey(config)), provider);
     const devices = new DeviceRegistry(registry, signer);
     const links = await devices.links();
     if (/^0x0+$/.test(links.apps)) throw new UserError(`cluster ${registry} has no app registry linked`);

@@ -1,4 +1,5 @@
 // `cluster create`: deploy the registry, admit this node as the first member, fund the join key, return a join token.
+import { connectSigner } from "../chain/signer";
 import { Wallet, parseEther } from "ethers";
 import { signAdmission } from "../chain";
 import { deployClusterContracts } from "./deploy";
@@ -30,7 +31,7 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
 
   const { provider, url, chainId } = await openChain(config);
   progress(`chain ${chainId} at ${url}`);
-  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const wallet = connectSigner(await unlockNodeKey(config), provider);
   const budget = parseEther(cluster.join_budget_eth);
   if (chain.mode === "dev") await fundFromDevAccount(provider, wallet.address, budget + parseEther("10"));
 

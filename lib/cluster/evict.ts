@@ -1,4 +1,5 @@
 // `cluster evict NODE`: this member's vote to evict another; the registry removes the node at a strict majority.
+import { connectSigner } from "../chain/signer";
 import { DeviceRegistry } from "../chain";
 import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
@@ -10,7 +11,7 @@ export async function voteToEvict(config: LoadedConfig, nameOrAddress: string): 
   const registryAddress = config.values.cluster.registry;
   if (!registryAddress) throw new UserError("this node is not in a cluster");
   const { provider } = await openChain(config, [], BigInt(config.values.cluster.chain_id));
-  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const wallet = connectSigner(await unlockNodeKey(config), provider);
   const registry = new DeviceRegistry(registryAddress, wallet);
   const target = (await registry.nodes()).find((n) => n.name === nameOrAddress || n.address.toLowerCase() === nameOrAddress.toLowerCase());
   if (!target) throw new UserError(`no member named or addressed "${nameOrAddress}" in cluster ${registryAddress}`);

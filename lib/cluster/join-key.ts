@@ -1,4 +1,5 @@
 // The join key a member keeps (encrypted, in its data dir): it re-issues tokens and refills the join budget.
+import { connectSigner } from "../chain/signer";
 import { formatEther, parseEther, type Wallet } from "ethers";
 import { existsSync } from "node:fs";
 import type { LoadedConfig } from "../config";
@@ -31,7 +32,7 @@ export async function refillJoinBudget(config: LoadedConfig, eth: string): Promi
   requireCluster(config);
   const joinKey = keystoreAddress(config.files.joinKey);
   const { provider } = await openChain(config, [], BigInt(config.values.cluster.chain_id));
-  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const wallet = connectSigner(await unlockNodeKey(config), provider);
   await fundJoinKey(wallet, joinKey, parseEther(eth));
   return formatEther(await provider.getBalance(joinKey));
 }

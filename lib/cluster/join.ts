@@ -1,4 +1,5 @@
 // `join --cluster TOKEN`: check the token against the chain, take the stipend, register, point the config at the cluster.
+import { connectSigner } from "../chain/signer";
 import { Wallet, parseEther } from "ethers";
 import { DeviceRegistry, signAdmission } from "../chain";
 import { updateConfigFile, type LoadedConfig } from "../config";
@@ -28,7 +29,7 @@ export async function joinCluster(config: LoadedConfig, tokenText: string, progr
     throw new UserError(`the join token's secret does not belong to cluster ${token.registry} (a token of another cluster, or a revoked one)`);
   }
 
-  const wallet = (await unlockNodeKey(config)).connect(provider);
+  const wallet = connectSigner(await unlockNodeKey(config), provider);
   const result: JoinedCluster = { registry: token.registry, chainId: token.chainId, address: wallet.address, alreadyMember: false, gas: { stipend: false, register: 0n } };
   if (await registry.isMember(wallet.address)) {
     progress(`${wallet.address} is already a member of ${token.registry}`);

@@ -51,9 +51,9 @@ export async function removeContainersOf(docker: Docker, nodes: TestNode[]): Pro
 }
 
 /** The body of GET http://ip:port/, or null when nothing answers. */
-export async function httpBody(ip: string, port: number): Promise<string | null> {
+export async function httpBody(ip: string, port: number, timeoutMs = 2000): Promise<string | null> {
   try {
-    const res = await fetch(`http://${ip}:${port}/`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://${ip}:${port}/`, { signal: AbortSignal.timeout(timeoutMs) });
     return await res.text();
   } catch {
     return null;
