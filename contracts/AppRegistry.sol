@@ -288,6 +288,7 @@ contract AppRegistry {
         memoryUsed[node] -= spec.memoryMB;
         for (uint256 i = 0; i < spec.ports.length; i++) delete hostPortUsed[node][hostPortKey(spec.ports[i])];
         heldBy[id][node] -= 1;
+        delete movedAt[id][r]; // a later claimer did not solve a migration; move() sets it again after its assign
         replica.node = address(0);
         replica.state = State.Pending;
         replica.version = 0;

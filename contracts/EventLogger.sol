@@ -188,7 +188,8 @@ contract EventLogger {
         m.phase = Phase.Expired;
         m.closedAt = uint64(block.number);
         delete openFor[keyOf(m.app, m.replica)];
-        IOutcomes(devices.reputation()).recordTimedOut(m.designated);
+        // Only a turn the solver could have taken counts against it (the replica may have left `from` meanwhile).
+        if (apps.nodeOf(m.app, m.replica) == m.from) IOutcomes(devices.reputation()).recordTimedOut(m.designated);
         emit MigrationExpired(id, m.app, m.replica);
     }
 

@@ -26,6 +26,7 @@ contract Reputation {
     uint64 public constant SCALE = 1e6;
     uint64 public constant SUCCESS_CREDIT = 10 * SCALE;
     uint64 public constant NEUTRAL_RAC = 5 * SCALE;
+    uint64 public constant MAX_CARRY = (SCALE * 9) / 10; // an outcome always weighs at least 10 %
 
     address public immutable devices;
     mapping(address => Record) private records;
@@ -75,8 +76,10 @@ contract Reputation {
     function credit(address node, uint64 value, string memory kind) private {
         Record storage r = records[node];
         uint64 old = r.racAt == 0 ? NEUTRAL_RAC : r.rac;
-        // The first outcome weighs half against the neutral prior; later ones by the time since the previous.
+        // The first outcome weighs half against the neutral prior; later ones by the time since the previous, but at
+        // least a tenth, so outcomes in quick succession (a failure right after a success) still move the RAC.
         uint64 d = r.racAt == 0 ? SCALE / 2 : decay(uint64(block.timestamp) - r.racAt);
+        if (d > MAX_CARRY) d = MAX_CARRY;
         r.rac = uint64((uint256(old) * d + uint256(SCALE - d) * value) / SCALE);
         r.racAt = uint64(block.timestamp);
         emit Outcome(node, kind, r.rac);

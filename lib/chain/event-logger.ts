@@ -40,6 +40,7 @@ const explain: RevertExplainer = {
       case "EventExpired": return `migration ${args[0]} has expired`;
       case "NotYourTurn": return `only the designated solver may confirm until block ${args[0]}`;
       case "ApplicantCannotSolve": return "the applicant cannot solve its own migration";
+      case "NotEligible": return `the solver is not eligible for the replica (reason ${args[0]}: see AppRegistry.NotEligible)`;
       default: return undefined;
     }
   },
