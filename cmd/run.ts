@@ -1,8 +1,6 @@
 // `edge-agent run`: the daemon, in the foreground (systemd runs it). SIGTERM/SIGINT stop it and leave containers
 // running; SIGHUP reloads the monitor rules from the config.
 import { Command } from "@commander-js/extra-typings";
-import { Agent } from "../lib/agent/agent";
-import { serveApi } from "../lib/api/server";
 import { UserError } from "../lib/errors";
 import { unlockNodeKey } from "../lib/node/open";
 import { configFrom, configOption } from "./common";
@@ -14,6 +12,10 @@ export function runCommand() {
     .action(async (opts) => {
       const config = configFrom(opts);
       if (!config.values.cluster.registry) throw new UserError("this node is not in a cluster: run `edge-agent cluster create` or `edge-agent join` first");
+      // Loaded here, not at startup: Docker, the monitor and the workflow are only the daemon's business, and
+      // every other command starts faster without them.
+      const { Agent } = await import("../lib/agent/agent");
+      const { serveApi } = await import("../lib/api/server");
       const agent = new Agent(config, await unlockNodeKey(config));
       agent.start();
       const api = serveApi(config.files.apiSocket, agent);

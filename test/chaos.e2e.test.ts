@@ -5,9 +5,9 @@ import type Docker from "dockerode";
 import type { AppView } from "../lib/apps/ops";
 import { updateConfigFile } from "../lib/config";
 import type { AuditEntry } from "../lib/workflow/audit";
-import { startAnvil, type Anvil } from "./support/anvil";
-import { containersOf, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./support/agents";
-import { cliOk, initNode, removeTempDirs, type TestNode } from "./support/cli";
+import { containersOf, startAgent, type RunningAgent } from "./support/agents";
+import { cliOk, type TestNode } from "./support/cli";
+import { startCluster, type TestCluster } from "./support/cluster";
 import { ensureDocker } from "./support/dockerd";
 import { TEST_IMAGE, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
@@ -15,9 +15,10 @@ import { freePort, waitFor } from "./support/ports";
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 20);
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
 let docker: Docker;
-let anvil: Anvil;
-const nodes: TestNode[] = [];
-const agents: RunningAgent[] = [];
+let cluster: TestCluster;
+let nodes: TestNode[];
+let agents: RunningAgent[];
+let indexOf: (address: string | null) => number;
 
 // A small seeded PRNG (mulberry32), so a failing run can be replayed with CHAOS_SEED.
 let state = SEED;
@@ -30,7 +31,6 @@ const random = () => {
 
 const apps = async (): Promise<AppView[]> => JSON.parse((await cliOk(["app", "ls", "--json", ...nodes[0]!.c])).stdout);
 const events = async (): Promise<AuditEntry[]> => JSON.parse((await cliOk(["events", "--json", ...nodes[0]!.c])).stdout);
-const indexOf = (address: string | null) => nodes.findIndex((n) => n.address === address);
 const setRules = (i: number, rules: object[]) => updateConfigFile(nodes[i]!.config, [{ section: "monitor", key: "rules", value: rules as never }]);
 
 /** Every replica assigned and running on exactly one node, no stray containers, no open event. */
@@ -50,12 +50,10 @@ async function converged(): Promise<string | null> {
 beforeAll(async () => {
   docker = await ensureDocker();
   await ensureTestImage(docker);
-  anvil = await startAnvil();
-  let token = "";
-  for (const [i, name] of ["alpha", "bravo", "charlie"].entries()) {
-    const node = await initNode(name, anvil.url);
-    usePublishAddress(node, `127.0.0.${31 + i}`);
-    updateConfigFile(node.config, [
+  cluster = await startCluster({
+    names: ["alpha", "bravo", "charlie"],
+    ipBase: 31,
+    settings: [
       { section: "cluster", key: "liveness_grace_ms", value: 4000 },
       { section: "cluster", key: "heartbeat_interval_ms", value: 1000 },
       { section: "cluster", key: "resync_interval_ms", value: 1000 },
@@ -64,20 +62,14 @@ beforeAll(async () => {
       { section: "cluster", key: "event_timeout_blocks", value: 24 },
       { section: "monitor", key: "interval_ms", value: 250 },
       { section: "monitor", key: "window", value: 2 },
-    ]);
-    if (i === 0) token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
-    else await cliOk(["join", "--cluster", token, ...node.c]);
-    nodes.push(node);
-  }
-  for (const node of nodes) agents.push(startAgent(node));
+    ],
+  });
+  ({ nodes, agents, indexOf } = cluster);
   await cliOk(["app", "deploy", "chaos", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${await freePort()}:80`, "--wait", ...nodes[0]!.c]);
 }, 120_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop("SIGTERM").catch(() => {});
-  if (docker) await removeContainersOf(docker, nodes);
-  await anvil?.stop();
-  removeTempDirs();
+  await cluster?.stop(docker);
 });
 
 test(`${ROUNDS} rounds of kill -9 during migrations converge with every replica on exactly one node (seed ${SEED})`, async () => {

@@ -7,57 +7,49 @@ import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
 import { updateConfigFile } from "../lib/config";
 import type { AuditEntry } from "../lib/workflow/audit";
-import { startAnvil, type Anvil } from "./support/anvil";
-import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./support/agents";
-import { cli, cliOk, initNode, oneLineError, removeTempDirs, type TestNode } from "./support/cli";
+import { containersOf, httpBody, startAgent, type RunningAgent } from "./support/agents";
+import { cli, cliOk, oneLineError, type TestNode } from "./support/cli";
+import { startCluster, type TestCluster } from "./support/cluster";
 import { ensureDocker } from "./support/dockerd";
 import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
 const GRACE_MS = 6000;
 let docker: Docker;
-let anvil: Anvil;
-const nodes: TestNode[] = [];
-const agents: RunningAgent[] = [];
-const ip = (i: number) => `127.0.0.${21 + i}`;
+let cluster: TestCluster;
+let nodes: TestNode[];
+let agents: RunningAgent[];
+let ip: (i: number) => string;
+let indexOf: (address: string | null) => number;
 let port: number;
 
 const apps = async (): Promise<AppView[]> => JSON.parse((await cliOk(["app", "ls", "--json", ...nodes[0]!.c])).stdout);
 const web = async () => (await apps()).find((a) => a.name === "web")!;
 const events = async (): Promise<AuditEntry[]> => JSON.parse((await cliOk(["events", "--json", ...nodes[0]!.c])).stdout);
-const indexOf = (address: string | null) => nodes.findIndex((n) => n.address === address);
 const setRules = (node: TestNode, rules: object[]) => updateConfigFile(node.config, [{ section: "monitor", key: "rules", value: rules as never }]);
 
 beforeAll(async () => {
   docker = await ensureDocker();
   await ensureTestImage(docker);
-  anvil = await startAnvil();
-  let token = "";
-  for (const [i, name] of ["alpha", "bravo", "charlie"].entries()) {
-    const node = await initNode(name, anvil.url);
-    usePublishAddress(node, ip(i));
-    updateConfigFile(node.config, [
+  cluster = await startCluster({
+    names: ["alpha", "bravo", "charlie"],
+    ipBase: 21,
+    settings: [
       { section: "cluster", key: "liveness_grace_ms", value: GRACE_MS },
       { section: "cluster", key: "heartbeat_interval_ms", value: 1000 },
       { section: "cluster", key: "resync_interval_ms", value: 1000 },
       { section: "cluster", key: "solver_timeout_blocks", value: 8 },
       { section: "monitor", key: "interval_ms", value: 250 },
       { section: "monitor", key: "window", value: 4 },
-    ]);
-    if (i === 0) token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
-    else await cliOk(["join", "--cluster", token, ...node.c]);
-    nodes.push(node);
-  }
-  for (const node of nodes) agents.push(startAgent(node));
+    ],
+  });
+  ({ nodes, agents, ip, indexOf } = cluster);
   port = await freePort();
   await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c]);
 }, 120_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop("SIGTERM").catch(() => {});
-  if (docker) await removeContainersOf(docker, nodes);
-  await anvil?.stop();
-  removeTempDirs();
+  await cluster?.stop(docker);
 });
 
 describe("migration by rule", () => {
