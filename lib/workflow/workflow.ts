@@ -164,7 +164,8 @@ export class MigrationWorkflow {
     let sent = false;
     for (const app of view.apps) {
       for (const r of app.replicas) {
-        if (!r.node || r.node === me || view.alive.get(r.node) !== false || openKeys.has(`${app.id}#${r.replica}`)) continue;
+        // A node that is no longer a member (evicted, left) counts as lost too.
+        if (!r.node || r.node === me || (view.alive.get(r.node) ?? false) || openKeys.has(`${app.id}#${r.replica}`)) continue;
         const key = `${app.id}#${r.replica}`;
         seen.add(key);
         const since = this.lostSince.get(key) ?? now;
