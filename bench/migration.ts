@@ -13,9 +13,9 @@ import { join } from "node:path";
 import type { AppView } from "../lib/apps/ops";
 import { updateConfigFile } from "../lib/config";
 import { build } from "../scripts/build";
-import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "../test/support/agents";
-import { startAnvil } from "../test/support/anvil";
-import { cliOk, initNode, removeTempDirs, type TestNode } from "../test/support/cli";
+import { containersOf, httpBody, startAgent, type RunningAgent } from "../test/support/agents";
+import { cliOk } from "../test/support/cli";
+import { startCluster } from "../test/support/cluster";
 import { ensureDocker } from "../test/support/dockerd";
 import { TEST_IMAGE, ensureTestImage } from "../test/support/images";
 import { freePort, waitFor } from "../test/support/ports";
@@ -31,29 +31,22 @@ await ensureTestImage(docker);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function scenario(label: string, prefix: string, anvilArgs: string[]) {
-  const anvil = await startAnvil(anvilArgs);
-  const nodes: TestNode[] = [];
-  const agents: RunningAgent[] = [];
-  const ip = (i: number) => `127.0.0.${41 + i}`;
-  let token = "";
-  for (const [i, name] of ["a", "b", "c"].map((n) => `${prefix}-${n}`).entries()) {
-    const node = await initNode(name, anvil.url);
-    usePublishAddress(node, ip(i));
-    updateConfigFile(node.config, [
+  const cluster = await startCluster({
+    names: ["a", "b", "c"].map((n) => `${prefix}-${n}`),
+    ipBase: 41,
+    anvilArgs,
+    command: BINARY,
+    settings: [
       { section: "cluster", key: "liveness_grace_ms", value: GRACE_MS },
       { section: "cluster", key: "resync_interval_ms", value: 1000 },
       { section: "monitor", key: "interval_ms", value: 250 },
       { section: "monitor", key: "window", value: 4 },
-    ]);
-    if (i === 0) token = (await cliOk(["cluster", "create", ...node.c], { command: BINARY })).stdout.trim();
-    else await cliOk(["join", "--cluster", token, ...node.c], { command: BINARY });
-    nodes.push(node);
-  }
-  for (const node of nodes) agents.push(startAgent(node, BINARY));
+    ],
+  });
+  const { nodes, agents, ip, indexOf } = cluster;
   const port = await freePort();
   await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c], { command: BINARY });
   const web = async () => ((JSON.parse((await cliOk(["app", "ls", "--json", ...nodes[0]!.c], { command: BINARY })).stdout) as AppView[]).find((a) => a.name === "web"))!;
-  const indexOf = (address: string | null) => nodes.findIndex((n) => n.address === address);
   const at = (agent: RunningAgent, pattern: RegExp, since: number) => {
     const line = agent.logText().split("\n").find((l) => pattern.test(l) && Date.parse(l.slice(0, 24)) >= since);
     return line ? Date.parse(line.slice(0, 24)) - since : NaN;
@@ -102,9 +95,7 @@ async function scenario(label: string, prefix: string, anvilArgs: string[]) {
     await Bun.sleep(GRACE_MS); // let it count as alive again
   }
 
-  for (const a of agents) await a.stop();
-  await removeContainersOf(docker, nodes);
-  await anvil.stop();
+  await cluster.stop(docker);
   const medians = Object.fromEntries(Object.keys(migrations[0]!).map((k) => [k, median(migrations.map((m) => m[k as keyof Phases]))])) as Phases;
   return { label, migrations, medians, nodeLossMs: losses, nodeLossMedianMs: median(losses) };
 }
@@ -114,7 +105,6 @@ const results = [
   ...(only === "blocks" ? [] : [await scenario("automine", "auto", [])]),
   ...(only === "automine" ? [] : [await scenario("1 s blocks", "blk", ["--block-time", "1"])]),
 ];
-removeTempDirs();
 console.log(`\nmigration latency by phase, median of ${runs} runs (ms after the rule was loaded):`);
 console.table(Object.fromEntries(results.map((r) => [r.label, r.medians])));
 for (const r of results) console.log(`node-loss reschedule (${r.label}, grace ${GRACE_MS / 1000} s): median ${r.nodeLossMedianMs} ms of ${r.nodeLossMs.length}`);
