@@ -128,12 +128,12 @@ export class Agent {
 
   private async heartbeat(): Promise<void> {
     const client = this.client;
-    if (!client || !this.online || this.heartbeatInFlight) return;
+    if (!client || !this.online || this.heartbeatInFlight || this.stopped) return;
     this.heartbeatInFlight = true;
     try {
       await client.queue.run(() => client.devices.heartbeat());
     } catch (err) {
-      log(`heartbeat failed: ${explainTxError(err)}`);
+      if (!this.stopped) log(`heartbeat failed: ${explainTxError(err)}`); // a stop destroys the provider under it
     } finally {
       this.heartbeatInFlight = false;
     }
