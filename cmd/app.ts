@@ -8,9 +8,7 @@ import { ClusterClient } from "../lib/cluster/client";
 import type { LoadedConfig } from "../lib/config";
 import { UserError } from "../lib/errors";
 import { out, printJson, progress, table } from "../lib/cli/output";
-import { configFrom, configOption, jsonOption } from "./common";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect, configFrom, configOption, jsonOption } from "./common";
 
 /** Runs `viaDaemon` when a daemon answers on this node, else `direct` with a short-lived chain client. */
 async function withCluster<T>(config: LoadedConfig, viaDaemon: (d: NonNullable<Awaited<ReturnType<typeof connectDaemon>>>) => Promise<T>, direct: (c: ClusterClient) => Promise<T>): Promise<T> {

@@ -7,6 +7,9 @@ import { err } from "../lib/cli/output";
 export const configOption = () =>
   new Option("-c, --config <path>", "config file (default: $EDGE_AGENT_CONFIG, else /etc/edge-agent/config.toml as root, else ~/.config/edge-agent/config.toml)");
 
+/** Commander argument parser for a repeatable option: each use appends to the list. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 export const jsonOption = () => new Option("--json", "print machine-readable JSON on stdout");
 
 export function configFrom(opts: { config?: string }): LoadedConfig {

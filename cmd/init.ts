@@ -9,9 +9,7 @@ import { UserError } from "../lib/errors";
 import { writeFileAtomic } from "../lib/fs";
 import { generatePasswordFile, readPassword, saveKeystore } from "../lib/keys";
 import { printJson, progress } from "../lib/cli/output";
-import { jsonOption } from "./common";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect, jsonOption } from "./common";
 
 export function initCommand() {
   return new Command("init")

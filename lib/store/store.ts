@@ -1,16 +1,13 @@
-// The node's local database (bun:sqlite, WAL): desired replicas persisted before they are acted on, what was last
-// reported on chain, and the chain cursor. It is what lets an agent restarted offline bring its replicas back.
+// The node's local database (bun:sqlite, WAL): desired replicas persisted before they are acted on, and the chain
+// cursor. It is what lets an agent restarted offline bring its replicas back.
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { AppSpec, DesiredReplica, ReplicaStatus } from "../apps/types";
+import type { AppSpec, DesiredReplica } from "../apps/types";
 
 const MIGRATIONS = [
   `CREATE TABLE desired_replica (
      app_id TEXT NOT NULL, replica INTEGER NOT NULL, app TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL,
-     PRIMARY KEY (app_id, replica));
-   CREATE TABLE reported_state (
-     app_id TEXT NOT NULL, replica INTEGER NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
      PRIMARY KEY (app_id, replica));
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
@@ -52,22 +49,6 @@ export class Store {
       app_id: string; replica: number; app: string; version: number; spec: string;
     }>;
     return rows.map((r) => ({ appId: r.app_id, replica: r.replica, app: r.app, version: r.version, spec: JSON.parse(r.spec) as AppSpec }));
-  }
-
-  lastReported(appId: string, replica: number): Pick<ReplicaStatus, "version" | "state" | "reason"> | undefined {
-    return this.db.query("SELECT version, state, reason FROM reported_state WHERE app_id = ? AND replica = ?").get(appId, replica) as
-      | Pick<ReplicaStatus, "version" | "state" | "reason">
-      | undefined ?? undefined;
-  }
-
-  recordReported(s: ReplicaStatus): void {
-    this.db.run("INSERT OR REPLACE INTO reported_state (app_id, replica, version, state, reason) VALUES (?, ?, ?, ?, ?)", [s.appId, s.replica, s.version, s.state, s.reason]);
-  }
-
-  forgetReported(keep: Array<{ appId: string; replica: number }>): void {
-    const keys = new Set(keep.map((k) => `${k.appId}/${k.replica}`));
-    const rows = this.db.query("SELECT app_id, replica FROM reported_state").all() as Array<{ app_id: string; replica: number }>;
-    for (const r of rows) if (!keys.has(`${r.app_id}/${r.replica}`)) this.db.run("DELETE FROM reported_state WHERE app_id = ? AND replica = ?", [r.app_id, r.replica]);
   }
 
   getMeta(key: string): string | undefined {
