@@ -182,7 +182,7 @@ export class Agent {
   private async pass(): Promise<void> {
     const state = await this.syncFromChain();
     this.statuses = await this.reconciler.reconcile(this.store.desired());
-    this.containerRefs = (await this.reconciler.observe()).map((a) => ({ id: a.containerId, app: a.app, replica: a.replica }));
+    this.containerRefs = this.reconciler.lastObserved().map((a) => ({ id: a.containerId, app: a.app, replica: a.replica }));
     if (!state || !this.client) return;
     await this.report(this.client, state);
     if (this.view && this.workflow && (await this.workflow.confirmSolved(this.view, this.statuses))) this.wakeup.signal();

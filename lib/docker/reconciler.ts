@@ -13,6 +13,7 @@ export class DockerReconciler {
   private readonly nodeAddress: string;
   private readonly restarts = new Map<string, number>(); // container id → starts after it stopped
   private queue: Promise<unknown> = Promise.resolve(); // reconciles run one at a time
+  private observed: ActualReplica[] = []; // what the last reconcile saw when it judged the statuses
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.nodeAddress = opts.nodeAddress.trim().toLowerCase();
@@ -30,6 +31,11 @@ export class DockerReconciler {
     const present = new Set(actual.map((a) => a.containerId));
     for (const id of this.restarts.keys()) if (!present.has(id)) this.restarts.delete(id);
     return actual.map((a) => ({ ...a, restartCount: a.restartCount + (this.restarts.get(a.containerId) ?? 0) }));
+  }
+
+  /** This node's containers as the last reconcile left them (no engine call). */
+  lastObserved(): ActualReplica[] {
+    return this.observed;
   }
 
   /** Pure: the steps that turn `actual` into `desired`, given the images present locally. */
@@ -54,10 +60,13 @@ export class DockerReconciler {
     const actual = await this.observe();
     const images = await localImages(docker, desired.map((d) => d.spec.image));
     const steps = this.plan(desired, actual, images);
-    if (steps.length === 0) return replicaStatuses(desired, actual, new Map());
-
+    if (steps.length === 0) {
+      this.observed = actual;
+      return replicaStatuses(desired, actual, new Map());
+    }
     const container = { nodeAddress: this.nodeAddress, nodeName, cluster, publishAddress };
     const failures = await applySteps(steps, { docker, container, registries, log, restarts: this.restarts });
-    return replicaStatuses(desired, await this.observe(), failures);
+    this.observed = await this.observe();
+    return replicaStatuses(desired, this.observed, failures);
   }
 }
