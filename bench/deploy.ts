@@ -15,9 +15,9 @@ import { JsonRpcProvider } from "ethers";
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
 import { parseConfig } from "../lib/config";
 import { build } from "../scripts/build";
-import { startAgent, httpBody, containersOf, removeContainersOf, usePublishAddress, type RunningAgent } from "../test/support/agents";
-import { startAnvil } from "../test/support/anvil";
-import { cliOk, initNode, removeTempDirs, type TestNode } from "../test/support/cli";
+import { httpBody, containersOf } from "../test/support/agents";
+import { cliOk } from "../test/support/cli";
+import { startCluster } from "../test/support/cluster";
 import { ensureDocker } from "../test/support/dockerd";
 import { TEST_IMAGE, ensureTestImage } from "../test/support/images";
 import { freePort, waitFor } from "../test/support/ports";
@@ -27,17 +27,8 @@ const BINARY = [join(import.meta.dir, "../dist/edge-agent-linux-x64")];
 await build(["x64"]);
 const docker = await ensureDocker();
 await ensureTestImage(docker);
-const anvil = await startAnvil();
-const nodes: TestNode[] = [];
-const agents: RunningAgent[] = [];
-for (const [i, name] of ["a", "b", "c"].entries()) {
-  const node = await initNode(name, anvil.url);
-  usePublishAddress(node, `127.0.0.${11 + i}`);
-  if (i === 0) var token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
-  else await cliOk(["join", "--cluster", token!, ...node.c]);
-  nodes.push(node);
-}
-for (const node of nodes) agents.push(startAgent(node, BINARY));
+const cluster = await startCluster({ names: ["a", "b", "c"], ipBase: 11, command: BINARY });
+const { anvil, nodes, agents } = cluster;
 const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
 const registry = parseConfig(readFileSync(nodes[0]!.config, "utf8"), nodes[0]!.config).cluster.registry;
 const apps = new AppRegistry((await new DeviceRegistry(registry, provider).links()).apps, provider);
@@ -91,11 +82,8 @@ await cliOk(["app", "deploy", "idle", "--image", TEST_IMAGE, "--replicas", "3", 
 await Bun.sleep(10_000);
 const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agents[0]!.pid}/status`, "utf8"))![1]);
 
-for (const a of agents) await a.stop();
-await removeContainersOf(docker, nodes);
 provider.destroy();
-await anvil.stop();
-removeTempDirs();
+await cluster.stop(docker);
 
 console.log(`\ndeploy latency, 3 replicas with --spread on 3 agents, anvil automine, median of ${runs} runs (ms after the command started):`);
 console.table(medians);
