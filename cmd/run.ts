@@ -3,6 +3,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { UserError } from "../lib/errors";
 import { unlockNodeKey } from "../lib/node/open";
+import { startNotifier } from "../lib/systemd/notify";
+import { logger } from "../lib/agent/log";
 import { configFrom, configOption } from "./common";
 
 export function runCommand() {
@@ -19,6 +21,8 @@ export function runCommand() {
       const agent = new Agent(config, await unlockNodeKey(config));
       agent.start();
       const api = serveApi(config.files.apiSocket, agent);
+      const systemd = startNotifier(() => agent.health.stuck(), logger("systemd"));
+      systemd.ready(`node ${config.values.node.name} running`);
       process.on("SIGHUP", () => {
         try {
           agent.reloadRules();
@@ -31,6 +35,7 @@ export function runCommand() {
         process.once("SIGINT", () => resolve("SIGINT"));
       });
       process.stderr.write(`${signal}: stopping (containers keep running)\n`);
+      systemd.stop();
       api.stop();
       await agent.stop();
     });

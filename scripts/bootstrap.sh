@@ -3,7 +3,7 @@
 set -eu
 
 BUN_VERSION=1.3.5
-APT_PACKAGES="docker.io mosquitto mosquitto-clients busybox-static qemu-user libc6-arm64-cross file iproute2 curl"
+APT_PACKAGES="docker.io mosquitto mosquitto-clients busybox-static qemu-user qemu-user-static libc6-arm64-cross file iproute2 curl debootstrap python3"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 installed=""
 

@@ -17,6 +17,8 @@ import { MigrationWorkflow, type MemberHealth, type Mode, type WorkflowView } fr
 import { ineligibility, planPlacement, usageByNode, type Claim } from "../placement/plan";
 import { Store } from "../store/store";
 import { watchChain } from "./chain-watch";
+import { LoopHealth } from "./health";
+import { fixSecretPermissions, startMaintenance } from "./maintenance";
 import { logger } from "./log";
 import { Wakeup } from "./wakeup";
 
@@ -57,6 +59,8 @@ export class Agent {
   private view: WorkflowView | undefined;
   private containerRefs: ContainerRef[] = [];
   private heartbeatInFlight = false;
+  /** Progress of the daemon's loops; the systemd watchdog pings only while `health.stuck()` is null. */
+  readonly health = new LoopHealth();
 
   constructor(
     private readonly config: LoadedConfig,
@@ -100,6 +104,9 @@ export class Agent {
       }),
     );
     this.monitor.start();
+    this.health.watch("reconcile", this.config.values.service.stuck_after_ms + this.config.values.cluster.resync_interval_ms);
+    fixSecretPermissions(this.config, logger("maintenance"));
+    this.stopWatchers.push(startMaintenance({ docker: this.docker, store: this.store, config: this.config, log: logger("maintenance") }, this.config.values.service.maintenance_interval_ms));
     const heartbeat = setInterval(() => void this.heartbeat(), this.config.values.cluster.heartbeat_interval_ms);
     this.stopWatchers.push(() => clearInterval(heartbeat), () => this.monitor.stop());
     this.loopDone = this.loop();
@@ -174,6 +181,7 @@ export class Agent {
       } catch (err) {
         log(`pass failed: ${messageOf(err)}`);
       }
+      this.health.beat("reconcile");
       if (this.stopped) break;
       await this.wakeup.wait(this.config.values.cluster.resync_interval_ms);
     }

@@ -86,6 +86,12 @@ export const sections = {
     socket: z.string().default("")
       .describe("Control socket path (mode 0600); empty means agent.sock in data_dir."),
   }),
+  service: z.strictObject({
+    stuck_after_ms: z.number().int().min(1000).max(3_600_000).default(600_000)
+      .describe("Under systemd, the daemon stops its watchdog pings (so systemd restarts it) when its reconcile loop makes no progress this long; image pulls count as one pass."),
+    maintenance_interval_ms: z.number().int().min(60_000).max(86_400_000).default(3_600_000)
+      .describe("How often the daemon removes dangling images, checkpoints and optimises its SQLite database and re-tightens secret-file permissions."),
+  }),
 };
 
 export const configSchema = z.strictObject({
@@ -97,6 +103,7 @@ export const configSchema = z.strictObject({
   docker: sections.docker.prefault({}),
   mqtt: sections.mqtt.prefault({}),
   api: sections.api.prefault({}),
+  service: sections.service.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

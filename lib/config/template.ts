@@ -11,6 +11,7 @@ const SECTION_DOCS: Record<SectionName, string> = {
   docker: "The local Docker Engine the agent drives.",
   mqtt: "The MQTT proxy for constrained IoT devices.",
   api: "The local control API used by the CLI.",
+  service: "Running unattended under systemd: the watchdog rule and periodic maintenance.",
 };
 
 export function renderConfig(values: Config): string {

@@ -28,6 +28,8 @@ export function containerCreateOptions(replica: DesiredReplica, name: string, ct
     HostConfig: {
       PortBindings: bindings,
       RestartPolicy: { Name: "unless-stopped" },
+      // Docker rotates the logs itself, so an SD card never fills with one chatty container's output.
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       ...(spec.memoryMB > 0 ? { Memory: spec.memoryMB * 2 ** 20 } : {}),
       ...(spec.cpuMilli > 0 ? { NanoCpus: spec.cpuMilli * 1e6 } : {}),
     },

@@ -59,6 +59,12 @@ export class Store {
     this.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value]);
   }
 
+  /** Periodic upkeep: fold the WAL back into the database file and refresh the query planner's statistics. */
+  maintain(): void {
+    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    this.db.run("PRAGMA optimize");
+  }
+
   close(): void {
     this.db.close();
   }

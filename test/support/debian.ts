@@ -44,7 +44,7 @@ async function importIfMissing(docker: Docker, arch: Arch): Promise<string> {
     const foreign = arch !== hostArch();
     run(["debootstrap", "--variant=minbase", `--arch=${arch}`, ...(foreign ? ["--foreign"] : []), `--include=${PACKAGES.join(",")}`, SUITE, root, MIRROR]);
     if (foreign) {
-      run(["cp", "/usr/bin/qemu-aarch64-static", join(root, "usr/bin/")]);
+      await ensureArm64Binfmt();
       run(["chroot", root, "/debootstrap/debootstrap", "--second-stage"]);
     }
     run(["sh", "-c", `rm -rf "${root}"/var/cache/apt/archives/*.deb "${root}"/var/lib/apt/lists/*`]);
@@ -66,4 +66,20 @@ function hostArch(): Arch {
 function run(cmd: string[]): void {
   const p = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
   if (p.exitCode !== 0) throw new Error(`${cmd.slice(0, 3).join(" ")} failed (exit ${p.exitCode}):\n${(p.stderr.toString() + p.stdout.toString()).trim().split("\n").slice(-10).join("\n")}`);
+}
+
+const BINFMT = "/proc/sys/fs/binfmt_misc";
+const QEMU_AARCH64_RULE = "/usr/lib/binfmt.d/qemu-aarch64.conf"; // from Debian qemu-user-static
+
+/**
+ * Lets this kernel run arm64 ELF binaries through qemu-aarch64-static: mounts binfmt_misc if needed and registers
+ * Debian's rule (its F flag opens the interpreter now, so it also works inside containers). Kernel-wide, like
+ * binfmt-support would do at boot. Throws with the reason when this machine does not allow it.
+ */
+export async function ensureArm64Binfmt(): Promise<void> {
+  const { existsSync, readFileSync, writeFileSync } = await import("node:fs");
+  if (!existsSync(`${BINFMT}/register`)) run(["mount", "-t", "binfmt_misc", "binfmt_misc", BINFMT]);
+  if (existsSync(`${BINFMT}/qemu-aarch64`)) return;
+  if (!existsSync(QEMU_AARCH64_RULE)) throw new Error(`${QEMU_AARCH64_RULE} missing (Debian qemu-user-static): run scripts/bootstrap.sh`);
+  writeFileSync(`${BINFMT}/register`, readFileSync(QEMU_AARCH64_RULE, "utf8").trim());
 }
