@@ -11,10 +11,14 @@ import { runCommand } from "./cmd/run";
 import { appCommand } from "./cmd/app";
 import { reloadCommand } from "./cmd/reload";
 import { eventsCommand } from "./cmd/events";
+import { doctorCommand } from "./cmd/doctor";
+import { upgradeCommand } from "./cmd/upgrade";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
   .version(versionLine(), "-V, --version", "print version, commit and build target")
+  // Root options only before the command, so `upgrade --version V` reaches upgrade.
+  .enablePositionalOptions()
   .addCommand(initCommand())
   .addCommand(clusterCommand())
   .addCommand(joinCommand())
@@ -22,6 +26,8 @@ const program = new Command("edge-agent")
   .addCommand(runCommand())
   .addCommand(appCommand())
   .addCommand(eventsCommand())
-  .addCommand(reloadCommand());
+  .addCommand(reloadCommand())
+  .addCommand(doctorCommand())
+  .addCommand(upgradeCommand());
 
 await runCli(program);

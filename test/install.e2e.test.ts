@@ -2,10 +2,12 @@
 // `curl … | sh` into a Debian 12 machine (local debootstrap image, systemd as PID 1) that joins a real anvil cluster
 // and runs the agent as a systemd service, watchdog included.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { release } from "../scripts/release";
 import { VERSION } from "../lib/version";
+import { DEFAULT_BASE_URL } from "../lib/release/source";
 import { startAnvil, type Anvil } from "./support/anvil";
 import { cliOk, initNode, removeTempDirs, tempDir } from "./support/cli";
 import { ensureDebianImage } from "./support/debian";
@@ -19,6 +21,7 @@ let base: string;
 let token: string;
 let image: string;
 let requests = 0;
+let out: string; // the served release tree
 let pi: Machine; // installs, upgrades in place, uninstalls
 let bare: Machine; // must stay untouched
 let hangDir: string; // a Docker socket that accepts and never answers, to make the agent's loop stuck
@@ -30,7 +33,7 @@ const SNAPSHOT = "find /etc /usr/local /var/lib /opt -xdev 2>/dev/null | grep -v
 
 beforeAll(async () => {
   const docker = await ensureDocker();
-  const out = tempDir();
+  out = tempDir();
   [anvil, image] = await Promise.all([startAnvil(), ensureDebianImage(docker, "amd64"), release(out)]);
   // A "release" whose binary was altered after SHA256SUMS was made.
   mkdirSync(join(out, "tampered"));
@@ -68,6 +71,12 @@ afterAll(async () => {
   await anvil?.stop();
   removeTempDirs();
 });
+
+/** Writes SHA256SUMS for the x64 binary in a release directory. */
+function publish(dir: string): void {
+  const digest = createHash("sha256").update(readFileSync(join(dir, "edge-agent-linux-x64"))).digest("hex");
+  writeFileSync(join(dir, "SHA256SUMS"), `${digest}  edge-agent-linux-x64\n`);
+}
 
 const install = (m: Machine, env: Record<string, string> = {}, args = "") =>
   m.exec(`curl -fsSL ${base}/install.sh | sh -s -- ${args}`, { EDGE_AGENT_BASE_URL: base, ...env });
@@ -132,6 +141,36 @@ describe("install.sh on a fresh Debian 12 with systemd", () => {
     expect(await sh(pi, "systemctl is-active edge-agent")).toBe("active");
   }, 90_000);
 
+  test("upgrade replaces the binary from the same base URL and systemd runs the new one", async () => {
+    // Another build of the same source, told apart by its commit string.
+    const dir = join(out, "0.1.1-test");
+    mkdirSync(dir);
+    const built = Bun.spawnSync([process.execPath, "build", "agent.ts", "--compile", "--target=bun-linux-x64", `--outfile=${join(dir, "edge-agent-linux-x64")}`,
+      "--define", 'EDGE_AGENT_COMMIT="upgrade-test"', "--define", 'EDGE_AGENT_TARGET="bun-linux-x64"'], { cwd: join(import.meta.dir, ".."), stderr: "pipe" });
+    expect(built.exitCode, built.stderr.toString()).toBe(0);
+    publish(dir);
+    const pid = await mainPid(pi);
+    const r = await pi.exec("edge-agent upgrade --version 0.1.1-test --deadline 60");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("upgraded /usr/local/bin/edge-agent to 0.1.1-test");
+    expect(await sh(pi, "edge-agent --version")).toContain("commit upgrade-test");
+    expect(await mainPid(pi)).not.toBe(pid);
+    expect(JSON.parse(await sh(pi, "edge-agent status --json")).daemon?.pid).toBe(Number(await mainPid(pi)));
+  });
+
+  test("upgrade to a release that never becomes healthy rolls back to the running binary", async () => {
+    const dir = join(out, "0.1.2-broken");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "edge-agent-linux-x64"), "#!/bin/sh\necho 'broken build' >&2\nexit 1\n"); // checksum-correct, but dies at start
+    publish(dir);
+    const sum = await sh(pi, `sha256sum ${BIN}`);
+    const r = await pi.exec("edge-agent upgrade --version 0.1.2-broken --deadline 8");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("error: 0.1.2-broken did not report healthy within 8 s; restored the previous binary");
+    expect(await sh(pi, `sha256sum ${BIN}`)).toBe(sum);
+    await waitFor("the restored agent to be healthy", async () => JSON.parse(await sh(pi, "edge-agent status --json")).daemon?.pid === Number(await mainPid(pi)), 30_000);
+  }, 90_000);
+
   test("uninstall --keep-data keeps the node's identity; an offline reinstall reuses it; plain uninstall leaves nothing", async () => {
     await pi.exec(`cp ${BIN} /root/edge-agent`);
     let r = await pi.exec("edge-agent-uninstall.sh --keep-data");
@@ -155,6 +194,10 @@ describe("install.sh on a fresh Debian 12 with systemd", () => {
 });
 
 describe("install.sh refuses before touching anything", () => {
+  test("install.sh and `edge-agent upgrade` default to the same release location", () => {
+    expect(readFileSync(join(import.meta.dir, "../install.sh"), "utf8")).toContain(`\nDEFAULT_BASE_URL=${DEFAULT_BASE_URL}\n`);
+  });
+
   test("a binary that does not match SHA256SUMS is refused and nothing is installed", async () => {
     const before = await sh(bare, SNAPSHOT);
     const r = await install(bare, { EDGE_AGENT_VERSION: "tampered" });
