@@ -48,7 +48,8 @@ async function checkDocker(config: LoadedConfig): Promise<Finding> {
     return ok("docker", `Docker Engine ${version.Version} answers on ${socket}`);
   } catch (err) {
     const fix = existsSync(socket) ? "systemctl restart docker; journalctl -u docker" : "apt-get install -y docker.io && systemctl enable --now docker (or curl -fsSL https://get.docker.com | sh)";
-    return fail("docker", `no Docker Engine on ${socket}: ${messageOf(err).split("\n")[0]}`, fix);
+    const why = existsSync(socket) ? messageOf(err).split("\n")[0] : "the socket does not exist";
+    return fail("docker", `no Docker Engine on ${socket}: ${why}`, fix);
   }
 }
 
