@@ -36,7 +36,7 @@ describe("edge-agent doctor", () => {
     for (const line of lines) expect(line).toStartWith("ok ");
     const json = JSON.parse((await cliOk(["doctor", "--json", ...node.c])).stdout);
     expect(json.ok).toBe(true);
-    expect(byCheck(json.findings).keystore.detail).toContain(node.address);
+    expect(byCheck(json.findings).keystore!.detail).toContain(node.address);
     process.stderr.write(`doctor on a healthy node:\n${text.stdout}`);
   });
 
