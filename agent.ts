@@ -11,6 +11,7 @@ import { runCommand } from "./cmd/run";
 import { appCommand } from "./cmd/app";
 import { reloadCommand } from "./cmd/reload";
 import { eventsCommand } from "./cmd/events";
+import { deviceCommand } from "./cmd/device";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
@@ -22,6 +23,7 @@ const program = new Command("edge-agent")
   .addCommand(runCommand())
   .addCommand(appCommand())
   .addCommand(eventsCommand())
+  .addCommand(deviceCommand())
   .addCommand(reloadCommand());
 
 await runCli(program);

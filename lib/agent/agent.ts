@@ -19,6 +19,7 @@ import { Store } from "../store/store";
 import { watchChain } from "./chain-watch";
 import { logger } from "./log";
 import { Wakeup } from "./wakeup";
+import { MqttProxy, directoryOf, mqttContainerEnv, appDevicePatterns } from "../mqtt";
 
 export type DaemonStatus = {
   pid: number;
@@ -57,6 +58,8 @@ export class Agent {
   private view: WorkflowView | undefined;
   private containerRefs: ContainerRef[] = [];
   private heartbeatInFlight = false;
+  /** The MQTT device proxy, when [mqtt] enabled. */
+  readonly mqtt: MqttProxy | undefined;
 
   constructor(
     private readonly config: LoadedConfig,
@@ -73,6 +76,7 @@ export class Agent {
       publishAddress: docker.publish_address,
       registries: docker.registries,
       log: logger("docker"),
+      extraEnv: (app) => mqttContainerEnv(config.values.mqtt, wallet.privateKey, app),
     });
     this.monitor = new Monitor({
       intervalMs: config.values.monitor.interval_ms,
@@ -82,6 +86,7 @@ export class Agent {
       onFire: (firing) => this.onFire(firing),
       log: logger("monitor"),
     });
+    this.mqtt = config.values.mqtt.enabled ? new MqttProxy({ config, nodePrivateKey: wallet.privateKey, chain: async () => ({ directory: await directoryOf(await this.cluster()), queue: (await this.cluster()).queue }), appDevices: (app) => appDevicePatterns(this.store.desired(), app), log: logger("mqtt") }) : undefined;
   }
 
   start(): void {
@@ -100,6 +105,7 @@ export class Agent {
       }),
     );
     this.monitor.start();
+    void this.mqtt?.start().catch((err) => log(`MQTT proxy failed to start: ${messageOf(err)}`));
     const heartbeat = setInterval(() => void this.heartbeat(), this.config.values.cluster.heartbeat_interval_ms);
     this.stopWatchers.push(() => clearInterval(heartbeat), () => this.monitor.stop());
     this.loopDone = this.loop();
@@ -145,8 +151,13 @@ export class Agent {
     for (const stop of this.stopWatchers) stop();
     this.wakeup.signal();
     await this.loopDone;
+    await this.mqtt?.stop();
     this.client?.destroy();
     this.store.close();
+  }
+
+  get dataDir(): string {
+    return this.config.files.dataDir;
   }
 
   /** Wakes the loop now (after an app change made through the API). */
