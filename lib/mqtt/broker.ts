@@ -62,7 +62,10 @@ export async function startEmbeddedBroker(o: EmbeddedOptions): Promise<Transport
     o.log(`client ${client.id}${s ? ` (${s.principal.kind === "device" ? s.principal.id : `app ${s.principal.app}`})` : ""} disconnected: ${err.message}`);
   });
 
+  const sockets = new Set<Socket>();
   const handle = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
     guardSocket(socket, o.limits);
     broker.handle(socket);
   };
@@ -87,7 +90,9 @@ export async function startEmbeddedBroker(o: EmbeddedOptions): Promise<Transport
       byDevice.delete(id);
     },
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy(); // devices reconnect elsewhere; do not wait for them
+      await closed;
       await new Promise<void>((resolve) => broker.close(() => resolve()));
     },
   };

@@ -73,7 +73,8 @@ export class MqttProxy {
   /** Re-reads the directory now (after this node added, removed or changed a device). */
   syncSoon(): void {
     this.revision = -1;
-    void this.sync().catch(() => {});
+    // A sync already under way may have read the directory before the change: run one more after it.
+    void this.sync().then(() => this.sync()).catch(() => {});
   }
 
   /** Closes the current telemetry batches now (tests and shutdown-free checks). */
