@@ -47,8 +47,9 @@ async function addNode(name: string, mqttSettings: Array<[string, string | numbe
 const url = (i: number) => `mqtt://127.0.0.1:${ports[i]}`;
 
 /** Waits for the proxy of node i to start (the log is appended to across restarts: count the start lines). */
+const proxyStarts = (i: number) => agents[i]!.logText().split("MQTT proxy (").length - 1;
 async function proxyUp(i: number, starts = 1): Promise<void> {
-  await waitFor(`MQTT proxy of ${nodes[i]!.name}`, () => agents[i]!.logText().split("MQTT proxy (").length - 1 >= starts, 30_000);
+  await waitFor(`MQTT proxy of ${nodes[i]!.name}`, () => proxyStarts(i) >= starts, 30_000);
 }
 
 async function addDevice(node: TestNode, id: string): Promise<void> {
@@ -188,9 +189,10 @@ describe("device twin", () => {
     await settled;
     d.end(true);
 
+    const starts = proxyStarts(0);
     await agents[0]!.stop("SIGTERM");
     agents[0] = startAgent(nodes[0]!);
-    await proxyUp(0, 2);
+    await proxyUp(0, starts + 1);
     const s1 = (await deviceList(nodes[0]!)).find((x) => x.id === "sensor-1")!;
     expect(s1.desired).toEqual({ interval: 5, mode: "eco" });
     expect(s1.reported).toEqual({ interval: 5, mode: "eco", battery: 87 });
@@ -245,13 +247,14 @@ describe("failover", () => {
     await d.subscribeAsync("$hw/events/device/sensor-3/twin/update/delta");
     expect(d.options.port).toBe(ports[0]);
 
+    const starts = proxyStarts(0);
     const onB = nextMessage(d, "$hw/events/device/sensor-3/twin/update/delta", () => d.options.port === ports[1], 20_000);
     await agents[0]!.stop("SIGKILL");
     expect((await onB).delta).toEqual({ led: "on" });
     expect(d.connected).toBe(true);
 
     agents[0] = startAgent(nodes[0]!);
-    await proxyUp(0, 3);
+    await proxyUp(0, starts + 1);
   }, 60_000);
 
   test("device rm revokes the credentials on every agent", async () => {
@@ -259,6 +262,8 @@ describe("failover", () => {
     const gone = closed(d);
     await cliOk(["device", "rm", "sensor-3", ...nodes[1]!.c]);
     await gone;
+    // Other agents notice within their sync interval (300 ms here).
+    await waitFor("agent A refusing sensor-3", () => device("sensor-3", url(0)).then((c) => (c.end(true), false), () => true), 5000);
     await expect(device("sensor-3", url(0))).rejects.toThrow(/Not authorized|Bad username or password/i);
   }, 30_000);
 });

@@ -9,6 +9,7 @@ import { deviceKeyOf, type RootRecord } from "../chain";
 import type { MqttStore, RelayedMessage } from "./store";
 
 export const LEAF_ENCODING = ["string", "string", "uint64", "bytes"];
+export const MAX_ROOTS_PER_TX = 200;
 
 export type MessageProof = { device: string; seq: number; topic: string; ts: number; payload: string /* base64 */; root: string; proof: string[]; block: number };
 
@@ -49,9 +50,16 @@ export class TelemetryBatcher {
     this.pending = new Map();
     try {
       const trees = [...closing].map(([device, messages]) => ({ device, messages, tree: StandardMerkleTree.of(messages.map((m) => leafValues(device, m.topic, m.ts, m.payload)), LEAF_ENCODING, { sortLeaves: false }) }));
-      const { block, tx } = await this.record(trees.map((t) => ({ deviceKey: deviceKeyOf(t.device), root: t.tree.root, messages: t.messages.length })));
-      for (const t of trees) this.store.saveBatch({ device: t.device, root: t.tree.root, messages: t.messages.length, block, tx }, t.messages);
-      this.log(`telemetry roots of ${trees.length} device(s), ${trees.reduce((n, t) => n + t.messages.length, 0)} message(s) recorded in block ${block}`);
+      // One transaction per interval, split only when a block could not hold every root (~30 k gas each).
+      for (let i = 0; i < trees.length; i += MAX_ROOTS_PER_TX) {
+        const chunk = trees.slice(i, i + MAX_ROOTS_PER_TX);
+        const { block, tx } = await this.record(chunk.map((t) => ({ deviceKey: deviceKeyOf(t.device), root: t.tree.root, messages: t.messages.length })));
+        for (const t of chunk) {
+          this.store.saveBatch({ device: t.device, root: t.tree.root, messages: t.messages.length, block, tx }, t.messages);
+          closing.delete(t.device);
+        }
+      }
+      this.log(`telemetry roots of ${trees.length} device(s), ${trees.reduce((n, t) => n + t.messages.length, 0)} message(s) recorded`);
       return trees.length;
     } catch (err) {
       for (const [device, messages] of closing) this.pending.set(device, [...messages, ...(this.pending.get(device) ?? [])]);
