@@ -13,6 +13,7 @@ import { reloadCommand } from "./cmd/reload";
 import { eventsCommand } from "./cmd/events";
 import { doctorCommand } from "./cmd/doctor";
 import { upgradeCommand } from "./cmd/upgrade";
+import { deviceCommand } from "./cmd/device";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
@@ -26,6 +27,7 @@ const program = new Command("edge-agent")
   .addCommand(runCommand())
   .addCommand(appCommand())
   .addCommand(eventsCommand())
+  .addCommand(deviceCommand())
   .addCommand(reloadCommand())
   .addCommand(doctorCommand())
   .addCommand(upgradeCommand());

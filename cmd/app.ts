@@ -11,7 +11,7 @@ import { out, printJson, progress, table } from "../lib/cli/output";
 import { collect, configFrom, configOption, jsonOption } from "./common";
 
 /** Runs `viaDaemon` when a daemon answers on this node, else `direct` with a short-lived chain client. */
-async function withCluster<T>(config: LoadedConfig, viaDaemon: (d: NonNullable<Awaited<ReturnType<typeof connectDaemon>>>) => Promise<T>, direct: (c: ClusterClient) => Promise<T>): Promise<T> {
+export async function withCluster<T>(config: LoadedConfig, viaDaemon: (d: NonNullable<Awaited<ReturnType<typeof connectDaemon>>>) => Promise<T>, direct: (c: ClusterClient) => Promise<T>): Promise<T> {
   const daemon = await connectDaemon(config);
   if (daemon) return viaDaemon(daemon);
   const client = await ClusterClient.open(config);

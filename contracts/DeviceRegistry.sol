@@ -40,6 +40,8 @@ contract DeviceRegistry {
     address public apps;
     address public events;
     address public reputation;
+    /// The DeviceDirectory (MQTT devices this cluster's nodes proxy), linked once by the deployer.
+    address public deviceDirectory;
     address private immutable deployer;
     /// Seconds without a sign of life after which a member counts as lost.
     uint64 public immutable livenessGrace;
@@ -84,6 +86,12 @@ contract DeviceRegistry {
         apps = apps_;
         events = events_;
         reputation = reputation_;
+    }
+
+    /// Links the device directory; only the deployer, only once (separate from `link` so older clusters keep working).
+    function linkDeviceDirectory(address directory_) external {
+        if (msg.sender != deployer || deviceDirectory != address(0)) revert NotAllowed();
+        deviceDirectory = directory_;
     }
 
     // ---- liveness ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { LoopHealth } from "./health";
 import { fixSecretPermissions, startMaintenance } from "./maintenance";
 import { logger } from "./log";
 import { Wakeup } from "./wakeup";
+import { MqttProxy, directoryOf, mqttContainerEnv, appDevicePatterns } from "../mqtt";
 
 export type DaemonStatus = {
   pid: number;
@@ -61,6 +62,8 @@ export class Agent {
   private heartbeatInFlight = false;
   /** Progress of the daemon's loops; the systemd watchdog pings only while `health.stuck()` is null. */
   readonly health = new LoopHealth();
+  /** The MQTT device proxy, when [mqtt] enabled. */
+  readonly mqtt: MqttProxy | undefined;
 
   constructor(
     private readonly config: LoadedConfig,
@@ -77,6 +80,7 @@ export class Agent {
       publishAddress: docker.publish_address,
       registries: docker.registries,
       log: logger("docker"),
+      extraEnv: (app) => mqttContainerEnv(config.values.mqtt, wallet.privateKey, app),
     });
     this.monitor = new Monitor({
       intervalMs: config.values.monitor.interval_ms,
@@ -86,6 +90,7 @@ export class Agent {
       onFire: (firing) => this.onFire(firing),
       log: logger("monitor"),
     });
+    this.mqtt = config.values.mqtt.enabled ? new MqttProxy({ config, nodePrivateKey: wallet.privateKey, chain: async () => ({ directory: await directoryOf(await this.cluster()), queue: (await this.cluster()).queue }), appDevices: (app) => appDevicePatterns(this.store.desired(), app), log: logger("mqtt") }) : undefined;
   }
 
   start(): void {
@@ -107,6 +112,7 @@ export class Agent {
     this.health.watch("reconcile", this.config.values.service.stuck_after_ms + this.config.values.cluster.resync_interval_ms);
     fixSecretPermissions(this.config, logger("maintenance"));
     this.stopWatchers.push(startMaintenance({ docker: this.docker, store: this.store, config: this.config, log: logger("maintenance") }, this.config.values.service.maintenance_interval_ms));
+    void this.mqtt?.start().catch((err) => log(`MQTT proxy failed to start: ${messageOf(err)}`));
     const heartbeat = setInterval(() => void this.heartbeat(), this.config.values.cluster.heartbeat_interval_ms);
     this.stopWatchers.push(() => clearInterval(heartbeat), () => this.monitor.stop());
     this.loopDone = this.loop();
@@ -152,8 +158,13 @@ export class Agent {
     for (const stop of this.stopWatchers) stop();
     this.wakeup.signal();
     await this.loopDone;
+    await this.mqtt?.stop();
     this.client?.destroy();
     this.store.close();
+  }
+
+  get dataDir(): string {
+    return this.config.files.dataDir;
   }
 
   /** Wakes the loop now (after an app change made through the API). */

@@ -5,11 +5,13 @@
 //   POST /v1/apps/NAME/scale  { replicas }
 //   DELETE /v1/apps/NAME
 //   POST /v1/reload           re-read the monitor rules from the config (refused, old rules kept, if invalid)
+//   /v1/devices…              MQTT devices (lib/mqtt/api.ts)
 import { chmodSync, rmSync } from "node:fs";
 import { deployApp, listApps, removeApp, scaleApp } from "../apps/ops";
 import type { DraftApp } from "../apps/spec";
 import type { Agent } from "../agent/agent";
 import { UserError, messageOf } from "../errors";
+import { deviceRoute } from "../mqtt/api";
 
 export function serveApi(socketPath: string, agent: Agent): { stop(): void } {
   rmSync(socketPath, { force: true });
@@ -40,6 +42,7 @@ async function route(req: Request, agent: Agent): Promise<unknown> {
   const [, resource, name, action] = parts;
   if (req.method === "GET" && resource === "status") return agent.status();
   if (req.method === "POST" && resource === "reload") return { rules: agent.reloadRules() };
+  if (resource === "devices") return deviceRoute(req, name, action, await agent.cluster(), agent.mqtt, agent.dataDir);
   if (resource !== "apps") throw new UserError(`unknown path ${pathname}`);
 
   const client = await agent.cluster();

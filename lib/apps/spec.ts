@@ -55,6 +55,9 @@ export const appFileSchema = z.strictObject({
   spread: z.boolean().default(false),
   every_node: z.boolean().default(false),
   pin: z.string().min(1).optional(),
+  // MQTT devices whose telemetry and twins the app may use ("sensor-*", "pump-1", "*"); kept in the spec's env as
+  // EDGE_MQTT_DEVICES, so the on-chain spec needs no new field.
+  devices: z.array(z.string().regex(/^[A-Za-z0-9._*-]{1,64}$/, "device patterns are ids with optional '*'")).optional(),
 });
 
 /** A spec whose `pin` is still a node name or address, before the cluster resolves it. */
@@ -126,7 +129,7 @@ function fromRaw(raw: unknown, describe: (key: string, message: string) => strin
       image: a.image,
       replicas: a.every_node ? 0 : (a.replicas ?? 1),
       ports: a.ports,
-      env: a.env,
+      env: a.devices ? { ...a.env, EDGE_MQTT_DEVICES: a.devices.join(",") } : a.env,
       cpuMilli: a.cpu ?? 0,
       memoryMB: a.memory ?? 0,
       selector: a.selector,

@@ -9,3 +9,4 @@ export const AppRegistryArtifact: Artifact = compiled.contracts.AppRegistry as A
 export const EventLoggerArtifact: Artifact = compiled.contracts.EventLogger as Artifact;
 export const ReputationArtifact: Artifact = compiled.contracts.Reputation as Artifact;
 export const SOLC_VERSION: string = compiled.compiler;
+export const DeviceDirectoryArtifact: Artifact = compiled.contracts.DeviceDirectory as Artifact;

@@ -6,3 +6,4 @@ export { Reputation, type ReputationRecord } from "./reputation";
 export { mined, explainTxError } from "./tx";
 export { DeviceRegistryArtifact, AppRegistryArtifact, SOLC_VERSION } from "./artifacts";
 export { AppRegistry, appIdOf, type AppRecord, type ReplicaRecord, type ChainReplicaState } from "./app-registry";
+export { DeviceDirectory, deviceKeyOf, type DeviceRecord, type DeviceInput, type RootRecord } from "./device-directory";

@@ -82,6 +82,10 @@ export class DeviceRegistry {
     return mined("linking the cluster's contracts", () => this.contract.getFunction("link")(links.apps, links.events, links.reputation), explain);
   }
 
+  linkDeviceDirectory(directory: string): Promise<TransactionReceipt> {
+    return mined("linking the device directory", () => this.contract.getFunction("linkDeviceDirectory")(directory), explain);
+  }
+
   heartbeat(): Promise<TransactionReceipt> {
     return mined("heartbeat", () => this.contract.getFunction("heartbeat")(), explain);
   }

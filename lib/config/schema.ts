@@ -79,8 +79,30 @@ export const sections = {
   mqtt: z.strictObject({
     enabled: z.boolean().default(false)
       .describe("Run the MQTT device proxy."),
+    mode: z.enum(["embedded", "bridge"]).default("embedded")
+      .describe('"embedded": the agent is the broker devices connect to; "bridge": the agent attaches to the site\'s broker at bridge_url.'),
     listen: hostPort.default("127.0.0.1:1883")
-      .describe("Address the MQTT proxy listens on; loopback unless you open it on purpose."),
+      .describe("Address the embedded broker listens on; loopback unless you open it on purpose (containers need the Docker bridge gateway, e.g. 172.17.0.1:1883)."),
+    tls_cert: z.string().default("")
+      .describe("PEM certificate file for MQTT over TLS on `listen`; empty means plain TCP."),
+    tls_key: z.string().default("")
+      .describe("PEM private key file for tls_cert (must not be world-readable)."),
+    bridge_url: z.string().regex(/^(mqtts?:\/\/\S+)?$/, "expected an mqtt:// or mqtts:// URL").default("")
+      .describe('Broker the agent attaches to in bridge mode, e.g. "mqtt://127.0.0.1:1883".'),
+    bridge_username: z.string().default("")
+      .describe("User name the agent logs in with on the bridged broker (empty: anonymous)."),
+    bridge_password_file: z.string().default("")
+      .describe("File holding the bridged broker's password (relative paths are beside this config)."),
+    container_url: z.string().regex(/^(mqtts?:\/\/\S+)?$/, "expected an mqtt:// or mqtts:// URL").default("")
+      .describe('Broker URL given to containers as EDGE_MQTT_URL, e.g. "mqtt://172.17.0.1:1883" (listen must cover it); empty: containers get none.'),
+    max_payload_bytes: z.number().int().min(16).max(1 << 20).default(16_384)
+      .describe("A device or app publishing a larger payload is disconnected."),
+    max_messages_per_second: z.number().int().min(1).max(100_000).default(100)
+      .describe("Per-connection publish rate (bursts of twice this pass); a client above it is disconnected."),
+    batch_interval_ms: z.number().int().min(1000).max(86_400_000).default(60_000)
+      .describe("Every interval the agent records one Merkle root per device it relayed telemetry for, all in one transaction."),
+    sync_interval_ms: z.number().int().min(100).max(600_000).default(2000)
+      .describe("How often the agent checks the device directory on chain for new devices, revocations and desired twins."),
   }),
   api: z.strictObject({
     socket: z.string().default("")

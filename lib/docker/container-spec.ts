@@ -3,7 +3,7 @@ import type Docker from "dockerode";
 import type { DesiredReplica } from "../apps/types";
 import { replicaLabels } from "./labels";
 
-export type ContainerContext = { nodeAddress: string; nodeName: string; cluster: string; publishAddress: string };
+export type ContainerContext = { nodeAddress: string; nodeName: string; cluster: string; publishAddress: string; extraEnv?: (app: string) => Record<string, string> };
 
 export function containerCreateOptions(replica: DesiredReplica, name: string, ctx: ContainerContext): Docker.ContainerCreateOptions {
   const { spec } = replica;
@@ -22,6 +22,7 @@ export function containerCreateOptions(replica: DesiredReplica, name: string, ct
       `EDGE_AGENT_APP=${replica.app}`,
       `EDGE_AGENT_REPLICA=${replica.replica}`,
       `EDGE_AGENT_NODE=${ctx.nodeName}`,
+      ...Object.entries(ctx.extraEnv?.(replica.app) ?? {}).map(([k, v]) => `${k}=${v}`),
     ],
     Labels: replicaLabels(replica, ctx.nodeAddress, ctx.cluster),
     ExposedPorts: exposed,

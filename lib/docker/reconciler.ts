@@ -56,7 +56,7 @@ export class DockerReconciler {
   }
 
   private async reconcileNow(desired: DesiredReplica[]): Promise<ReplicaStatus[]> {
-    const { docker, nodeName, cluster, publishAddress, registries, log } = this.opts;
+    const { docker, nodeName, cluster, publishAddress, registries, log, extraEnv } = this.opts;
     const actual = await this.observe();
     const images = await localImages(docker, desired.map((d) => d.spec.image));
     const steps = this.plan(desired, actual, images);
@@ -64,7 +64,7 @@ export class DockerReconciler {
       this.observed = actual;
       return replicaStatuses(desired, actual, new Map());
     }
-    const container = { nodeAddress: this.nodeAddress, nodeName, cluster, publishAddress };
+    const container = { nodeAddress: this.nodeAddress, nodeName, cluster, publishAddress, extraEnv };
     const failures = await applySteps(steps, { docker, container, registries, log, restarts: this.restarts });
     this.observed = await this.observe();
     return replicaStatuses(desired, this.observed, failures);

@@ -10,6 +10,7 @@ export type ReconcilerOptions = {
   publishAddress: string; // host IP ports are published on, e.g. "127.0.0.1" or "0.0.0.0"
   registries: string[]; // registries to try for pulls, in order; [] = the engine default
   log: (line: string) => void; // progress lines (pull progress, steps)
+  extraEnv?: (app: string) => Record<string, string>; // more env per app (e.g. the MQTT proxy's address and credentials)
 };
 
 /** One container of this node, rebuilt from its labels and `docker inspect`. */
