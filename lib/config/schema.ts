@@ -103,6 +103,8 @@ export const sections = {
       .describe("Every interval the agent records one Merkle root per device it relayed telemetry for, all in one transaction."),
     sync_interval_ms: z.number().int().min(100).max(600_000).default(2000)
       .describe("How often the agent checks the device directory on chain for new devices, revocations and desired twins."),
+    telemetry_retention_ms: z.number().int().min(1000).default(30 * 86_400_000)
+      .describe("Relayed messages (and so `device proof`) are kept this long in mqtt.db; older batches are pruned by the maintenance timer, their roots stay on chain."),
   }),
   api: z.strictObject({
     socket: z.string().default("")

@@ -50,7 +50,10 @@ export class MqttProxy {
   }
 
   async start(): Promise<void> {
-    await this.sync().catch((err) => this.deps.log(`device directory unreachable, starting with none known: ${messageOf(err)}`));
+    await this.sync().catch((err) => {
+      for (const d of this.store.directory()) this.devices.set(d.id, d); // revision stays unknown: the next sync re-reads
+      this.deps.log(`device directory unreachable, serving the ${this.devices.size} device(s) cached in mqtt.db: ${messageOf(err)}`);
+    });
     this.transport = this.mqtt.mode === "bridge" ? await this.startBridge() : await this.startEmbedded();
     await this.transport.subscribe(agentFilters.telemetry, (topic, payload) => this.onTelemetry(topic, payload));
     await this.transport.subscribe(agentFilters.twinUpdate, (topic, payload) => void this.onReported(topic, payload));
@@ -80,6 +83,11 @@ export class MqttProxy {
   /** Closes the current telemetry batches now (tests and shutdown-free checks). */
   flushTelemetry(): Promise<number> {
     return this.batcher.flush();
+  }
+
+  /** Drops telemetry batches older than telemetry_retention_ms (their roots stay on chain); the maintenance timer calls it. */
+  pruneTelemetry(): number {
+    return this.store.pruneBatches(new Date(Date.now() - this.mqtt.telemetry_retention_ms));
   }
 
   twins(): Twin[] {
@@ -143,6 +151,7 @@ export class MqttProxy {
     }
     this.devices.clear();
     for (const d of all) this.devices.set(d.id, d);
+    this.store.saveDirectory(all);
     this.revision = revision;
     for (const d of all) {
       const twin = this.store.twin(d.id);

@@ -1,8 +1,10 @@
-// The proxy's local database (DATA/mqtt.db, bun:sqlite, WAL): device twins, and the telemetry batches whose Merkle
-// roots went on chain, with their messages, so a proof can be produced for any relayed message later.
+// The proxy's local database (DATA/mqtt.db, bun:sqlite, WAL): device twins; the last device directory read from chain
+// (so a restarted agent serves known devices while the chain is down); and the telemetry batches whose Merkle roots
+// went on chain, with their messages, so a proof can be produced for a relayed message within the retention.
 import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { DeviceRecord } from "../chain";
 import type { Twin } from "./twin";
 
 const SCHEMA = `
@@ -12,6 +14,8 @@ const SCHEMA = `
     messages INTEGER NOT NULL, block INTEGER NOT NULL, tx TEXT NOT NULL, closed_at TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS message (seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, idx INTEGER NOT NULL,
     topic TEXT NOT NULL, ts INTEGER NOT NULL, payload BLOB NOT NULL, leaf TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS directory (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS batch_closed ON batch (closed_at);
   CREATE INDEX IF NOT EXISTS message_leaf ON message (leaf);
   CREATE INDEX IF NOT EXISTS message_batch ON message (batch, idx);`;
 
@@ -53,6 +57,32 @@ export class MqttStore {
 
   removeTwin(device: string): void {
     this.db.run("DELETE FROM twin WHERE device = ?", [device]);
+  }
+
+  /** The device directory as last read from chain (ids, credential salts and hashes, owners, desired twins). */
+  directory(): DeviceRecord[] {
+    return (this.db.query("SELECT record FROM directory ORDER BY id").all() as Array<{ record: string }>).map((r) => JSON.parse(r.record));
+  }
+
+  /** Replaces the cached directory in one transaction. */
+  saveDirectory(all: DeviceRecord[]): void {
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM directory");
+      const insert = this.db.prepare("INSERT INTO directory (id, record) VALUES (?, ?)");
+      for (const d of all) insert.run(d.id, JSON.stringify(d));
+    })();
+  }
+
+  /**
+   * Deletes batches closed before `before` with their messages. Every stored batch is mined (it is saved only after
+   * its recordRoots receipt); a proof needs all of its batch's messages, so batches go whole. Returns how many.
+   */
+  pruneBatches(before: Date): number {
+    return this.db.transaction(() => {
+      const cutoff = before.toISOString();
+      this.db.run("DELETE FROM message WHERE batch IN (SELECT id FROM batch WHERE closed_at < ?)", [cutoff]);
+      return this.db.run("DELETE FROM batch WHERE closed_at < ?", [cutoff]).changes;
+    })();
   }
 
   /** Stores one closed batch and its messages in one transaction. */
