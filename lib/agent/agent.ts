@@ -111,7 +111,7 @@ export class Agent {
     this.monitor.start();
     this.health.watch("reconcile", this.config.values.service.stuck_after_ms + this.config.values.cluster.resync_interval_ms);
     fixSecretPermissions(this.config, logger("maintenance"));
-    this.stopWatchers.push(startMaintenance({ docker: this.docker, store: this.store, config: this.config, log: logger("maintenance") }, this.config.values.service.maintenance_interval_ms));
+    this.stopWatchers.push(startMaintenance({ docker: this.docker, store: this.store, config: this.config, log: logger("maintenance"), mqtt: this.mqtt }, this.config.values.service.maintenance_interval_ms));
     void this.mqtt?.start().catch((err) => log(`MQTT proxy failed to start: ${messageOf(err)}`));
     const heartbeat = setInterval(() => void this.heartbeat(), this.config.values.cluster.heartbeat_interval_ms);
     this.stopWatchers.push(() => clearInterval(heartbeat), () => this.monitor.stop());

@@ -1,5 +1,5 @@
-// The daemon's periodic housekeeping, on its own timer (no cron): dangling images, SQLite upkeep, and the
-// permissions of the files that hold secrets. Container logs rotate in Docker itself (container-spec LogConfig).
+// The daemon's periodic housekeeping, on its own timer (no cron): dangling images, SQLite upkeep, old MQTT telemetry
+// batches, and the permissions of the files that hold secrets. Container logs rotate in Docker itself (container-spec LogConfig).
 import type Docker from "dockerode";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import type { LoadedConfig } from "../config";
@@ -7,11 +7,11 @@ import { messageOf } from "../errors";
 import type { Store } from "../store/store";
 import type { Log } from "./log";
 
-export type MaintenanceReport = { imagesRemoved: number; bytesReclaimed: number; permissionsFixed: string[] };
+export type MaintenanceReport = { imagesRemoved: number; bytesReclaimed: number; permissionsFixed: string[]; telemetryBatchesPruned: number };
 
 /** One round of maintenance; each part runs even when another fails. */
-export async function maintain(deps: { docker: Docker; store: Store; config: LoadedConfig; log: Log }): Promise<MaintenanceReport> {
-  const report: MaintenanceReport = { imagesRemoved: 0, bytesReclaimed: 0, permissionsFixed: [] };
+export async function maintain(deps: { docker: Docker; store: Store; config: LoadedConfig; log: Log; mqtt?: { pruneTelemetry(): number } }): Promise<MaintenanceReport> {
+  const report: MaintenanceReport = { imagesRemoved: 0, bytesReclaimed: 0, permissionsFixed: [], telemetryBatchesPruned: 0 };
   try {
     // Dangling only: layers no tag points at any more (left by app upgrades). Tagged images stay for fast restarts.
     const pruned = await deps.docker.pruneImages({ filters: { dangling: ["true"] } });
@@ -24,6 +24,12 @@ export async function maintain(deps: { docker: Docker; store: Store; config: Loa
     deps.store.maintain();
   } catch (err) {
     deps.log(`database maintenance failed: ${messageOf(err)}`);
+  }
+  try {
+    report.telemetryBatchesPruned = deps.mqtt?.pruneTelemetry() ?? 0;
+    if (report.telemetryBatchesPruned > 0) deps.log(`maintenance: pruned ${report.telemetryBatchesPruned} telemetry batch(es) past [mqtt] telemetry_retention_ms`);
+  } catch (err) {
+    deps.log(`telemetry pruning failed: ${messageOf(err)}`);
   }
   report.permissionsFixed = fixSecretPermissions(deps.config, deps.log);
   if (report.imagesRemoved > 0 || report.permissionsFixed.length > 0) {
