@@ -102,8 +102,15 @@ async function relay(n: number, qos: 0 | 1): Promise<{ devices: number; qos: num
 
 const rssMB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, "utf8"))![1]) / 1024;
 
+// Where the agent's memory goes: idle with the directory loaded, 1000 idle connections, then after the relay runs.
+const rssStages: Record<string, number> = { idle: +rssMB().toFixed(1) };
 const relayRuns = [];
 for (const n of [1, 100, 1000]) {
+  if (n === 1000) {
+    await connectUpTo(n);
+    await Bun.sleep(2000);
+    rssStages.connected1000BeforeTraffic = +rssMB().toFixed(1);
+  }
   for (const qos of [0, 1] as const) {
     const r = await relay(n, qos);
     relayRuns.push(r);
@@ -112,7 +119,8 @@ for (const n of [1, 100, 1000]) {
 }
 await Bun.sleep(2000);
 const rss1000 = rssMB();
-console.log(`agent RSS with ${clients.length} devices connected: ${rss1000.toFixed(1)} MB`);
+rssStages.connected1000AfterTraffic = +rss1000.toFixed(1);
+console.log(`agent RSS with ${clients.length} devices connected: ${rss1000.toFixed(1)} MB (idle ${rssStages.idle} MB; 1000 connected before traffic ${rssStages.connected1000BeforeTraffic} MB)`);
 
 // Chain transactions for 100 devices, each publishing once a second.
 for (const c of clients.splice(100)) await c.endAsync(true);
@@ -131,7 +139,7 @@ const computed = { benchIntervalMs: BATCH_MS, perHourAtBenchInterval: 3_600_000 
 console.log(`chain tx/hour for 100 devices: computed ${computed.perHourAtBenchInterval} at a ${BATCH_MS} ms interval (${computed.perHourAtDefault} at the default 60 s); observed ${txs} tx carrying ${logs.length} roots in ${observeSeconds} s → ${observedPerHour}/hour`);
 
 mkdirSync(join(import.meta.dir, "out"), { recursive: true });
-writeFileSync(join(import.meta.dir, "out/mqtt.json"), JSON.stringify({ relay: relayRuns, rssMBAt1000: +rss1000.toFixed(1), chain: { ...computed, observedSeconds: observeSeconds, observedTx: txs, observedRoots: logs.length, observedPerHour } }, null, 2) + "\n");
+writeFileSync(join(import.meta.dir, "out/mqtt.json"), JSON.stringify({ relay: relayRuns, rssMBAt1000: +rss1000.toFixed(1), rssStages, chain: { ...computed, observedSeconds: observeSeconds, observedTx: txs, observedRoots: logs.length, observedPerHour } }, null, 2) + "\n");
 for (const c of clients) c.end(true);
 provider.destroy();
 await agent.stop("SIGTERM");
