@@ -1,0 +1,192 @@
+// The light client: member endpoints tried in order, a header chain verified from the genesis hash (parent links and
+// Clique seals) and kept in bun:sqlite, and reads verified against a verified header. A response that fails
+// verification is rejected, logged with the endpoint and what failed, and the client moves to the next endpoint.
+import type { BlockHeader } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { bytesToHex } from "@ethereumjs/util";
+import { toQuantity } from "ethers";
+import { applyHeader, genesisSnapshot } from "./clique";
+import { VerificationError } from "./errors";
+import { cliqueCommon, parseHeader } from "./header";
+import { RpcError, rpcCall, rpcResults } from "./rpc";
+import { HeaderStore, type VerifiedHeader } from "./store";
+
+/** Headers asked for in one JSON-RPC batch while syncing. */
+const BATCH = 200;
+
+export type LightOptions = {
+  endpoints: string[];
+  chainId: bigint;
+  genesisHash: string;
+  storePath: string;
+  timeoutMs: number;
+  /** Where rejections are reported; the agent's log. */
+  log?: (line: string) => void;
+  /** The head is synced again when it is older than this (ms) at a read of "latest". */
+  freshMs?: number;
+};
+
+export class LightClient {
+  readonly common: Common;
+  private readonly store: HeaderStore;
+  private index = 0;
+  private cachedHead: VerifiedHeader | undefined;
+  private lastSync = 0;
+  private syncing: Promise<VerifiedHeader> | undefined;
+  /** Rejections so far, newest last (status and tests read them). */
+  readonly rejections: Array<{ url: string; reason: string; at: number }> = [];
+
+  constructor(readonly options: LightOptions) {
+    if (options.endpoints.length === 0) throw new Error("light mode needs at least one endpoint in [chain] rpc");
+    this.common = cliqueCommon(options.chainId);
+    this.store = new HeaderStore(options.storePath, this.common, options.genesisHash.toLowerCase());
+    this.cachedHead = this.store.head();
+  }
+
+  /** The endpoint in use. */
+  get url(): string {
+    return this.options.endpoints[this.index]!;
+  }
+
+  /** The verified head, without asking any endpoint (undefined before the first sync). */
+  get head(): VerifiedHeader | undefined {
+    return this.cachedHead;
+  }
+
+  /**
+   * Runs `fn` against the endpoint in use; when it throws a VerificationError or the endpoint cannot be reached, logs
+   * it and tries the next endpoint, each at most once. A JSON-RPC error (a revert) is an answer and is passed on.
+   */
+  async verified<T>(what: string, fn: (url: string) => Promise<T>): Promise<T> {
+    const failures: string[] = [];
+    for (let tried = 0; tried < this.options.endpoints.length; tried++) {
+      const url = this.url;
+      try {
+        return await fn(url);
+      } catch (err) {
+        if (err instanceof RpcError && !(err instanceof VerificationError)) throw err;
+        const reason = err instanceof VerificationError ? `rejected: ${err.message}` : `unreachable: ${(err as Error).message}`;
+        failures.push(`${url} (${reason})`);
+        if (err instanceof VerificationError) {
+          this.rejections.push({ url, reason: err.message, at: Date.now() });
+          if (this.rejections.length > 100) this.rejections.shift();
+        }
+        this.options.log?.(`light client: ${what} from ${url} ${reason}; trying the next endpoint`);
+        this.index = (this.index + 1) % this.options.endpoints.length;
+      }
+    }
+    throw new VerificationError(`no endpoint gave a verifiable ${what}: ${failures.join("; ")}`);
+  }
+
+  /** Verifies headers up to the head of the endpoint in use and returns the verified head. */
+  sync(): Promise<VerifiedHeader> {
+    this.syncing ??= this.verified("header chain", (url) => this.syncFrom(url)).finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  /** The verified head, synced first when it is older than freshMs. */
+  async latest(): Promise<VerifiedHeader> {
+    if (this.cachedHead && Date.now() - this.lastSync < (this.options.freshMs ?? 500)) return this.cachedHead;
+    return this.sync();
+  }
+
+  /** A verified header by number (synced up to it when it is ahead of the verified head). */
+  async byNumber(number: bigint): Promise<VerifiedHeader> {
+    const stored = this.store.byNumber(number);
+    if (stored) return stored;
+    const head = await this.sync();
+    if (number > head.header.number) throw new VerificationError(`block ${number} is beyond the verified head ${head.header.number}`);
+    const again = this.store.byNumber(number);
+    if (!again) throw new VerificationError(`block ${number} is older than the verified headers kept`);
+    return again;
+  }
+
+  byHash(hash: string): VerifiedHeader | undefined {
+    return this.store.byHash(hash);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  private async syncFrom(url: string): Promise<VerifiedHeader> {
+    const timeout = this.options.timeoutMs;
+    let head = this.cachedHead ?? (await this.genesis(url));
+    const target = BigInt((await rpcCall(url, "eth_blockNumber", [], timeout)) as string);
+    while (head.header.number < target) {
+      const from = head.header.number + 1n;
+      const to = from + BigInt(BATCH) - 1n < target ? from + BigInt(BATCH) - 1n : target;
+      const headers = await this.fetchHeaders(url, from, to);
+      if (bytesToHex(headers[0]!.parentHash) !== bytesToHex(head.header.hash())) {
+        head = await this.reorg(url, head, target);
+        continue;
+      }
+      const verified = this.verifyChain(head, headers);
+      this.store.append(verified);
+      head = verified.at(-1)!;
+      this.cachedHead = head;
+    }
+    // An endpoint that is behind, or on another branch at our height, must not serve reads at our head.
+    if (target < head.header.number || target === head.header.number) {
+      const [theirs] = await this.fetchHeaders(url, target, target);
+      const ours = this.store.byNumber(target);
+      if (ours && bytesToHex(theirs!.hash()) !== bytesToHex(ours.header.hash())) head = await this.reorg(url, head, target);
+    }
+    this.cachedHead = head;
+    this.lastSync = Date.now();
+    return head;
+  }
+
+  /** The endpoint's chain forks from ours: find where, verify its branch, and switch to it if it is heavier. */
+  private async reorg(url: string, head: VerifiedHeader, target: bigint): Promise<VerifiedHeader> {
+    let n = (head.header.number < target ? head.header.number : target);
+    for (;;) {
+      const ours = this.store.byNumber(n);
+      if (!ours) throw new VerificationError(`the endpoint's chain forks from ours before the oldest verified header kept (block ${n})`);
+      const [theirs] = await this.fetchHeaders(url, n, n);
+      if (bytesToHex(theirs!.hash()) === bytesToHex(ours.header.hash())) {
+        let tip = ours;
+        const branch: VerifiedHeader[] = [];
+        for (let from = n + 1n; from <= target; from += BigInt(BATCH)) {
+          const to = from + BigInt(BATCH) - 1n < target ? from + BigInt(BATCH) - 1n : target;
+          const verified = this.verifyChain(tip, await this.fetchHeaders(url, from, to));
+          branch.push(...verified);
+          tip = verified.at(-1)!;
+        }
+        if (tip.td <= head.td) throw new VerificationError(`the endpoint follows a lighter branch (total difficulty ${tip.td} ≤ ${head.td}) from block ${n}`);
+        this.store.append(branch);
+        this.cachedHead = tip;
+        return tip;
+      }
+      n--;
+    }
+  }
+
+  private verifyChain(parent: VerifiedHeader, headers: BlockHeader[]): VerifiedHeader[] {
+    const out: VerifiedHeader[] = [];
+    for (const header of headers) {
+      const snapshot = applyHeader(parent.snapshot, parent.header, header);
+      parent = { header, snapshot, td: parent.td + header.difficulty };
+      out.push(parent);
+    }
+    return out;
+  }
+
+  private async fetchHeaders(url: string, from: bigint, to: bigint): Promise<BlockHeader[]> {
+    const calls = [];
+    for (let n = from; n <= to; n++) calls.push({ method: "eth_getBlockByNumber", params: [toQuantity(n), false] });
+    const results = await rpcResults(url, calls, this.options.timeoutMs);
+    return results.map((json, i) => parseHeader(json, this.common, from + BigInt(i)));
+  }
+
+  /** The root of trust: the endpoint's block 0 must hash to the cluster's genesis hash. */
+  private async genesis(url: string): Promise<VerifiedHeader> {
+    const [genesis] = await this.fetchHeaders(url, 0n, 0n);
+    const hash = bytesToHex(genesis!.hash());
+    if (hash !== this.options.genesisHash.toLowerCase()) throw new VerificationError(`genesis block ${hash} is not the cluster's ${this.options.genesisHash}`);
+    const verified = { header: genesis!, snapshot: genesisSnapshot(genesis!), td: genesis!.difficulty };
+    this.store.append([verified]);
+    this.cachedHead = verified;
+    return verified;
+  }
+}
