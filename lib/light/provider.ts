@@ -1,0 +1,124 @@
+// An ethers JsonRpcProvider whose every answer comes from the light client: heads and blocks from the verified header
+// chain, eth_call from the local EVM on proven state, balances, nonces, code and storage from proofs. Transactions,
+// receipts, gas estimates and fee data pass through unverified: a lying endpoint can only make our transactions fail,
+// and the agent acts on state it reads again through verified calls. Logs pass through too: the daemon uses them only
+// as wake-up hints and re-reads verified state. Any other method is refused.
+import { FetchRequest, JsonRpcProvider, Network, toQuantity, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
+import { bytesToHex, bigIntToHex } from "@ethereumjs/util";
+import type { BlockHeader } from "@ethereumjs/block";
+import { LightClient, type LightOptions } from "./client";
+import { VerificationError } from "./errors";
+import { RpcError, rpcCall } from "./rpc";
+import { VerifiedState, type CallRequest } from "./state";
+
+const PASS_THROUGH = new Set([
+  "eth_sendRawTransaction", "eth_estimateGas", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory",
+  "eth_getTransactionReceipt", "eth_getTransactionByHash", "eth_getLogs",
+]);
+
+export class LightProvider extends JsonRpcProvider {
+  readonly light: LightClient;
+  private readonly verifiedState: VerifiedState;
+
+  constructor(options: LightOptions) {
+    const request = new FetchRequest(options.endpoints[0]!); // never used: _send below answers everything
+    super(request, Network.from(options.chainId), { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1, batchMaxCount: 1 });
+    this.light = new LightClient(options);
+    this.verifiedState = new VerifiedState(this.light.common, options.timeoutMs);
+  }
+
+  /** The endpoint in use. */
+  get url(): string {
+    return this.light.url;
+  }
+
+  // JsonRpcProvider declares results only; its caller (JsonRpcApiProvider) handles error entries as well.
+  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    const payloads = Array.isArray(payload) ? payload : [payload];
+    return Promise.all(payloads.map(async ({ id, method, params }): Promise<JsonRpcResult | JsonRpcError> => {
+      try {
+        return { id, result: await this.answer(method, (params ?? []) as unknown[]) };
+      } catch (err) {
+        if (err instanceof RpcError) return { id, error: { code: err.code, message: err.message, data: err.data } };
+        if (err instanceof VerificationError) return { id, error: { code: -32000, message: `light client: ${err.message}` } };
+        throw err;
+      }
+    })) as Promise<JsonRpcResult[]>;
+  }
+
+  override destroy(): void {
+    super.destroy();
+    this.light.close();
+  }
+
+  private async answer(method: string, params: unknown[]): Promise<unknown> {
+    const light = this.light;
+    const state = this.verifiedState;
+    switch (method) {
+      case "eth_chainId":
+        return toQuantity(light.options.chainId);
+      case "net_version":
+        return light.options.chainId.toString();
+      case "eth_blockNumber":
+        return toQuantity((await light.latest()).header.number);
+      case "eth_getBlockByNumber":
+        return headerJson(await this.headerAt(params[0]));
+      case "eth_getBlockByHash":
+        return light.byHash(String(params[0])) ? headerJson(light.byHash(String(params[0]))!.header) : null;
+      case "eth_call": {
+        const header = await this.headerAt(params[1]);
+        return light.verified("eth_call", (url) => state.call(url, header, params[0] as CallRequest));
+      }
+      case "eth_getBalance":
+      case "eth_getTransactionCount": {
+        const header = await this.headerAt(params[1]);
+        const account = await light.verified("account", (url) => state.account(url, header, String(params[0])));
+        return toQuantity(method === "eth_getBalance" ? account.balance : account.nonce);
+      }
+      case "eth_getCode": {
+        const header = await this.headerAt(params[1]);
+        return bytesToHex(await light.verified("code", (url) => state.code(url, header, String(params[0]))));
+      }
+      case "eth_getStorageAt": {
+        const header = await this.headerAt(params[2]);
+        const value = await light.verified("storage", (url) => state.storage(url, header, String(params[0]), String(params[1])));
+        return "0x" + value.toString(16).padStart(64, "0");
+      }
+    }
+    if (PASS_THROUGH.has(method)) return light.verified(method, (url) => rpcCall(url, method, params, light.options.timeoutMs));
+    throw new RpcError(-32601, `${method} is not available in light mode`);
+  }
+
+  /** The verified header a block tag names: latest/pending/safe/finalized are the verified head. */
+  private async headerAt(tag: unknown): Promise<BlockHeader> {
+    if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return (await this.light.latest()).header;
+    if (tag === "earliest") return (await this.light.byNumber(0n)).header;
+    if (typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag)) return (await this.light.byNumber(BigInt(tag))).header;
+    throw new RpcError(-32602, `block tag ${JSON.stringify(tag)} is not supported in light mode`);
+  }
+}
+
+/** A verified header in eth_getBlockByNumber's shape (no transactions: the light client keeps headers only). */
+function headerJson(h: BlockHeader): Record<string, unknown> {
+  return {
+    hash: bytesToHex(h.hash()),
+    parentHash: bytesToHex(h.parentHash),
+    sha3Uncles: bytesToHex(h.uncleHash),
+    miner: h.coinbase.toString(),
+    stateRoot: bytesToHex(h.stateRoot),
+    transactionsRoot: bytesToHex(h.transactionsTrie),
+    receiptsRoot: bytesToHex(h.receiptTrie),
+    logsBloom: bytesToHex(h.logsBloom),
+    difficulty: bigIntToHex(h.difficulty),
+    number: bigIntToHex(h.number),
+    gasLimit: bigIntToHex(h.gasLimit),
+    gasUsed: bigIntToHex(h.gasUsed),
+    timestamp: bigIntToHex(h.timestamp),
+    extraData: bytesToHex(h.extraData),
+    mixHash: bytesToHex(h.mixHash),
+    nonce: bytesToHex(h.nonce),
+    baseFeePerGas: h.baseFeePerGas === undefined ? undefined : bigIntToHex(h.baseFeePerGas),
+    transactions: [],
+    uncles: [],
+  };
+}
