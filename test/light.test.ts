@@ -39,7 +39,7 @@ test("syncs and verifies geth's Clique headers from the genesis hash, and contin
   const gethHead = BigInt((await rpcCall(node.url, "eth_blockNumber", [], 2000)) as string);
   expect(head.header.number).toBeGreaterThanOrEqual(gethHead);
   const theirs = (await rpcCall(node.url, "eth_getBlockByNumber", [`0x${head.header.number.toString(16)}`, false], 2000)) as { hash: string };
-  expect(bytesToHex(head.header.hash())).toBe(theirs.hash);
+  expect(bytesToHex(head.header.hash()) as string).toBe(theirs.hash);
   expect(head.snapshot.signers).toEqual([key.address.toLowerCase()]);
   client.close();
 
