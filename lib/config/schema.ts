@@ -41,6 +41,7 @@ export const sections = {
       .describe("Address of the cluster's DeviceRegistry contract; written by `cluster create` and `join`."),
     chain_id: z.number().int().min(0).default(0)
       .describe("Chain id of the cluster's chain; written by `cluster create` and `join`."),
+    genesis_hash: z.union([z.literal(""), z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hash")]).default("").describe("Hash of the cluster chain's genesis block: the root of trust for light mode; written by `cluster create` and `join`."),
     join_budget_eth: ethAmount.default("100")
       .describe("ETH `cluster create` moves to the join key, from which joining nodes take their stipend."),
     stipend_eth: ethAmount.default("1")

@@ -8,7 +8,7 @@ import { toQuantity } from "ethers";
 import { applyHeader, genesisSnapshot } from "./clique";
 import { VerificationError } from "./errors";
 import { cliqueCommon, parseHeader } from "./header";
-import { RpcError, rpcCall, rpcResults } from "./rpc";
+import { TransportError, rpcCall, rpcResults } from "./rpc";
 import { HeaderStore, type VerifiedHeader } from "./store";
 
 /** Headers asked for in one JSON-RPC batch while syncing. */
@@ -55,24 +55,30 @@ export class LightClient {
 
   /**
    * Runs `fn` against the endpoint in use; when it throws a VerificationError or the endpoint cannot be reached, logs
-   * it and tries the next endpoint, each at most once. A JSON-RPC error (a revert) is an answer and is passed on.
+   * it and tries the next endpoint, each at most once. A JSON-RPC error (a revert) is an answer and is passed on, and
+   * any other error is ours, not the endpoint's.
    */
   async verified<T>(what: string, fn: (url: string) => Promise<T>): Promise<T> {
     const failures: string[] = [];
-    for (let tried = 0; tried < this.options.endpoints.length; tried++) {
-      const url = this.url;
+    const { endpoints } = this.options;
+    const start = this.index; // concurrent reads each walk the list once from the endpoint in use
+    for (let tried = 0; tried < endpoints.length; tried++) {
+      const i = (start + tried) % endpoints.length;
+      const url = endpoints[i]!;
       try {
-        return await fn(url);
+        const result = await fn(url);
+        this.index = i;
+        return result;
       } catch (err) {
-        if (err instanceof RpcError && !(err instanceof VerificationError)) throw err;
-        const reason = err instanceof VerificationError ? `rejected: ${err.message}` : `unreachable: ${(err as Error).message}`;
+        if (!(err instanceof VerificationError) && !(err instanceof TransportError)) throw err;
+        const reason = err instanceof VerificationError ? `rejected: ${err.message}` : `unreachable: ${err.message}`;
         failures.push(`${url} (${reason})`);
         if (err instanceof VerificationError) {
           this.rejections.push({ url, reason: err.message, at: Date.now() });
           if (this.rejections.length > 100) this.rejections.shift();
         }
-        this.options.log?.(`light client: ${what} from ${url} ${reason}; trying the next endpoint`);
-        this.index = (this.index + 1) % this.options.endpoints.length;
+        this.options.log?.(`${what} from ${url} ${reason}; trying the next endpoint`);
+        if (this.index === i) this.index = (i + 1) % endpoints.length;
       }
     }
     throw new VerificationError(`no endpoint gave a verifiable ${what}: ${failures.join("; ")}`);

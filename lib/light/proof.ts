@@ -25,8 +25,10 @@ export async function verifyAccountProof(stateRoot: string, address: string, pro
     const [nonce, balance, storageRoot, codeHash] = RLP.decode(value) as Uint8Array[];
     account = { nonce: bytesToBigInt(nonce!), balance: bytesToBigInt(balance!), storageRoot: bytesToHex(storageRoot!), codeHash: bytesToHex(codeHash!) };
   }
-  // The proven account must also be what the endpoint said in plain fields: a mismatch is a lie, not a detail.
-  if (BigInt(proof.nonce) !== account.nonce || BigInt(proof.balance) !== account.balance || proof.storageHash.toLowerCase() !== account.storageRoot || proof.codeHash.toLowerCase() !== account.codeHash) {
+  // The proven account must also be what the endpoint said in plain fields: a mismatch is a lie, not a detail. (geth
+  // reports zero hashes for an account that does not exist.)
+  const absentAsGeth = value === null && /^0x0{64}$/.test(proof.codeHash) && /^0x0{64}$/.test(proof.storageHash) && BigInt(proof.nonce) === 0n && BigInt(proof.balance) === 0n;
+  if (!absentAsGeth && (BigInt(proof.nonce) !== account.nonce || BigInt(proof.balance) !== account.balance || proof.storageHash.toLowerCase() !== account.storageRoot || proof.codeHash.toLowerCase() !== account.codeHash)) {
     throw new VerificationError(`account ${address}: the fields returned differ from the proven account`);
   }
   return account;

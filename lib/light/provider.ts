@@ -7,7 +7,6 @@ import { FetchRequest, JsonRpcProvider, Network, toQuantity, type JsonRpcError, 
 import { bytesToHex, bigIntToHex } from "@ethereumjs/util";
 import type { BlockHeader } from "@ethereumjs/block";
 import { LightClient, type LightOptions } from "./client";
-import { VerificationError } from "./errors";
 import { RpcError, rpcCall } from "./rpc";
 import { VerifiedState, type CallRequest } from "./state";
 
@@ -40,8 +39,8 @@ export class LightProvider extends JsonRpcProvider {
         return { id, result: await this.answer(method, (params ?? []) as unknown[]) };
       } catch (err) {
         if (err instanceof RpcError) return { id, error: { code: err.code, message: err.message, data: err.data } };
-        if (err instanceof VerificationError) return { id, error: { code: -32000, message: `light client: ${err.message}` } };
-        throw err;
+        throw err; // a VerificationError reaches the caller as it is, not disguised as a revert
+
       }
     })) as Promise<JsonRpcResult[]>;
   }

@@ -9,16 +9,25 @@ export class RpcError extends Error {
   }
 }
 
+/** The endpoint could not be reached, timed out, or did not speak JSON-RPC. */
+export class TransportError extends Error {}
+
 export async function rpcBatch(url: string, calls: RpcCall[], timeoutMs: number): Promise<RpcReply[]> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: "2.0", id, method: c.method, params: c.params }))),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const body = (await res.json()) as Array<RpcReply & { id: number }>;
-  if (!Array.isArray(body)) throw new Error("not a JSON-RPC batch answer");
+  let body: Array<RpcReply & { id: number }>;
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: "2.0", id, method: c.method, params: c.params }))),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    body = (await res.json()) as Array<RpcReply & { id: number }>;
+  } catch (err) {
+    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    throw new TransportError(timedOut ? `no answer within ${timeoutMs} ms` : (err as Error).message);
+  }
+  if (!Array.isArray(body)) throw new TransportError("not a JSON-RPC batch answer");
   const byId = new Map(body.map((r) => [r.id, r]));
   return calls.map((_, id) => byId.get(id) ?? { error: { code: -32603, message: "missing from the batch answer" } });
 }

@@ -3,7 +3,7 @@
 // the EVM (@ethereumjs/evm) on that state, the way Helios does: every contract read the agent acts on is verified
 // without its callers knowing. eth_createAccessList from the endpoint is only a hint of which slots to prefetch in one
 // batch; a slot it leaves out is fetched (and verified) when the EVM reads it.
-import type { BlockHeader } from "@ethereumjs/block";
+import { cliqueSigner, type BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { createEVM } from "@ethereumjs/evm";
 import { RPCStateManager } from "@ethereumjs/statemanager";
@@ -86,9 +86,9 @@ export class VerifiedState {
       if (!(err instanceof RpcError)) throw err; // an endpoint without eth_createAccessList: every read goes one by one
     }
     const stateManager = new ProvenStateManager(this, url, header, this.common);
-    const evm = await createEVM({ common: this.common, stateManager });
+    const evm = await createEVM({ common: this.common, stateManager, cliqueSigner: cliqueSigner as never }); // COINBASE is the Clique signer, as in geth
     const result = await evm.runCall({
-      block: { header } as never,
+      block: { header: Object.assign(Object.create(header) as BlockHeader, { getBlobGasPrice: () => undefined }) },
       caller: tx.from ? new Address(hexToBytes(tx.from as `0x${string}`)) : undefined,
       to: tx.to ? new Address(hexToBytes(tx.to as `0x${string}`)) : undefined,
       data: hexToBytes(((tx.data ?? tx.input ?? "0x") as `0x${string}`)),

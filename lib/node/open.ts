@@ -3,10 +3,26 @@ import type { Wallet } from "ethers";
 import { connectChain, type ChainConnection } from "../chain";
 import type { LoadedConfig } from "../config";
 import { readPassword, unlockKeystore } from "../keys";
+import { join } from "node:path";
 
-export function openChain(config: LoadedConfig, extraEndpoints: string[] = [], expectChainId?: bigint): Promise<ChainConnection> {
+/**
+ * The chain connection every command and the daemon use. In light mode its provider verifies every answer against a
+ * header chain checked from `genesisHash` (default: [cluster] genesis_hash); otherwise it is the first endpoint that answers.
+ */
+export async function openChain(config: LoadedConfig, extraEndpoints: string[] = [], expectChainId?: bigint, genesisHash?: string): Promise<ChainConnection> {
   const urls = [...new Set([...config.values.chain.rpc, ...extraEndpoints])];
-  return connectChain(urls, config.values.chain.timeout_ms, expectChainId);
+  const { chain, cluster } = config.values;
+  if (chain.mode === "light") {
+    const { connectLight } = await import("../light");
+    return connectLight({
+      endpoints: urls,
+      genesisHash: genesisHash ?? cluster.genesis_hash,
+      chainId: expectChainId ?? (cluster.chain_id ? BigInt(cluster.chain_id) : undefined),
+      storePath: join(config.files.dataDir, "light.sqlite"),
+      timeoutMs: chain.timeout_ms,
+    });
+  }
+  return connectChain(urls, chain.timeout_ms, expectChainId);
 }
 
 export function unlockNodeKey(config: LoadedConfig): Promise<Wallet> {
