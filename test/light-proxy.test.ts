@@ -10,7 +10,10 @@ import { updateConfigFile } from "../lib/config";
 import { LightProvider } from "../lib/light";
 import { rpcCall } from "../lib/light/rpc";
 import { cli, cliOk, initNode, oneLineError, removeTempDirs, tempDir, type TestNode } from "./support/cli";
+import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress } from "./support/agents";
+import { ensureDocker } from "./support/dockerd";
 import { startGethSigner, type TestGeth } from "./support/geth";
+import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
 type Lie = "honest" | "proof-values" | "stale-proofs" | "headers";
@@ -113,10 +116,14 @@ test("with only the lying endpoint, the light provider answers nothing rather th
   light.destroy();
 });
 
+let lightNode: TestNode;
+let lightProxy: Proxy;
+
 test("a light node joins through a lying first endpoint; status and app ls show the honest cluster", async () => {
-  const proxy = await lying("proof-values");
-  const node = await initNode("light-1", proxy.url);
-  await cliOk(["init", "--force", "--name", "light-1", "--config", node.config, "--data-dir", join(node.dir, "data"), "--chain-mode", "light", "--rpc", proxy.url, "--rpc", chain.url, "--scrypt-n", "1024"]);
+  const proxy = (lightProxy = await lying("proof-values"));
+  const node = (lightNode = await initNode("light-1", proxy.url));
+  // Again in light mode (a new key: keep its address).
+  node.address = (await cliOk(["init", "--force", "--name", "light-1", "--config", node.config, "--data-dir", join(node.dir, "data"), "--chain-mode", "light", "--rpc", proxy.url, "--rpc", chain.url, "--scrypt-n", "1024"])).stdout.trim();
   // Without the genesis hash a light node has no root of trust and says so.
   expect(oneLineError(await cli(["status", ...node.c]))).toMatch(/genesis hash/);
   updateConfigFile(node.config, [{ section: "cluster", key: "genesis_hash", value: chain.genesisHash }]); // the join token's genesis hash
@@ -136,4 +143,35 @@ test("a light node joins through a lying first endpoint; status and app ls show 
   const text = (await cliOk(["status", ...node.c])).stdout;
   expect(text).toMatch(/light \(verified head #\d+, 1 Clique signers, \d+ responses rejected\)/);
   expect(proxy.altered).toBeGreaterThan(0);
+});
+
+test("a light agent (`run`) behind the lying endpoint runs the replica the honest chain gives it, with the honest spec", async () => {
+  const docker = await ensureDocker();
+  await ensureTestImage(docker);
+  try {
+    usePublishAddress(lightNode, "127.0.0.31");
+    const port = await freePort();
+    await cliOk(["app", "deploy", "pinned", "--image", TEST_IMAGE, "--replicas", "1", "--pin", "light-1", "--port", `${port}:80`, ...creator.c]);
+    const altered = lightProxy.altered;
+    const agent = startAgent(lightNode);
+    try {
+      await waitFor("the light agent to serve the pinned replica", async () => (await httpBody("127.0.0.31", port)) === TEST_INDEX_HTML, 45_000);
+      const [container] = await containersOf(docker, lightNode, "pinned");
+      expect(container!.Image).toBe(TEST_IMAGE);
+      expect(container!.Ports.map((p) => p.PublicPort)).toContain(port);
+      // The agent read the chain only through the liar first, rejected what it altered, and acted on honest state.
+      expect(lightProxy.altered).toBeGreaterThan(altered);
+      expect(agent.logText()).toContain(`from ${lightProxy.url} rejected`);
+      const apps = JSON.parse((await cliOk(["app", "ls", "--json", ...creator.c])).stdout);
+      await waitFor("the replica reported running on chain", async () => {
+        const now = JSON.parse((await cliOk(["app", "ls", "--json", ...creator.c])).stdout);
+        return now.find((a: any) => a.name === "pinned")?.running === 1;
+      }, 30_000);
+      expect(apps.find((a: any) => a.name === "pinned").spec.image).toBe(TEST_IMAGE);
+    } finally {
+      await agent.stop();
+    }
+  } finally {
+    await removeContainersOf(docker, [lightNode]);
+  }
 });
