@@ -8,13 +8,18 @@ import { openChain } from "../node/open";
 import { viewApps, type AppView } from "../apps/ops";
 import { connectDaemon } from "../api/client";
 import type { DaemonStatus } from "../agent/agent";
+import { gethDatadir, gethStatus, ipcPath, type GethStatus } from "../geth";
 
 export type NodeReplica = { app: string; replica: number; version: number; state: string; reason: string };
 
 /** The stable shape of `edge-agent status --json` (documented in the README). */
 export type StatusReport = {
   node: { name: string; address: string; membership: "member" | "not-member" | "no-cluster" };
-  chain: { mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number } };
+  chain: {
+    mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number };
+    /** Full mode: the local geth as it answers on IPC (null: not running). */
+    geth?: GethStatus | null;
+  };
   cluster: {
     registry: string;
     evictionQuorum: number;
@@ -44,6 +49,7 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
     daemon: daemon && withoutReplicas(daemon),
     replicas: { source: daemon ? "daemon" : "chain", items: daemon ? daemon.replicas.map(({ app, replica, version, state, reason }) => ({ app, replica, version, state, reason })) : [] },
   };
+  if (config.values.chain.mode === "full") report.chain.geth = await gethStatus(ipcPath(gethDatadir(config)), address);
   const registryAddress = config.values.cluster.registry;
   if (!registryAddress) return report;
 

@@ -13,6 +13,8 @@ export type GethOptions = {
   networkId: bigint;
   /** devp2p TCP/UDP port. */
   p2pPort: number;
+  /** IP other nodes reach this one on (goes into the enode: --nat extip); none: 127.0.0.1. */
+  externalIp?: string;
   httpAddress: string;
   httpPort: number;
   /** APIs served over HTTP; admin and clique stay on IPC. */
@@ -35,7 +37,7 @@ export function gethArgs(o: GethOptions): string[] {
     "--networkid", o.networkId.toString(),
     "--syncmode", "full",
     "--nodiscover",
-    "--nat", "none",
+    "--nat", o.externalIp ? `extip:${o.externalIp}` : "none",
     "--port", String(o.p2pPort),
     "--authrpc.addr", "127.0.0.1",
     "--authrpc.port", String(o.authrpcPort),
