@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomInt } from "node:crypto";
+import { connectChain } from "../chain";
 import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import {
@@ -49,9 +50,25 @@ export async function startJoinedChain(config: LoadedConfig, address: string, to
   }
   progress(`geth ${version}: genesis ${local.genesisHash} matches the token; peering with ${token.chain.enodes.length} member(s)`);
   await addPeers(local.supervisor.ipc, token.chain.enodes);
-  const head = await waitSynced(local.supervisor.ipc, Math.max(10, 5 * token.chain.genesis.period), 600_000, progress);
+  const target = await memberHead(token.endpoints, config.values.chain.timeout_ms);
+  const head = await waitSynced(local.supervisor.ipc, { target, maxLagSeconds: Math.max(10, 5 * token.chain.genesis.period), timeoutMs: 3_600_000, progress });
   progress(`synced to block ${head}`);
   return local;
+}
+
+/** The head block of the first member RPC endpoint that answers (undefined if none does: geth's RPC may be loopback-only). */
+async function memberHead(endpoints: string[], timeoutMs: number): Promise<number | undefined> {
+  for (const url of endpoints) {
+    try {
+      const { provider } = await connectChain([url], timeoutMs);
+      const head = await provider.getBlockNumber();
+      provider.destroy();
+      return head;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
 }
 
 async function start(config: LoadedConfig, address: string, chainId: bigint): Promise<LocalGeth> {

@@ -76,20 +76,23 @@ export async function addPeers(ipc: string, enodes: string[]): Promise<void> {
 }
 
 /**
- * Waits until geth has a peer and its head is recent: not more than `maxLagSeconds` behind the wall clock and not
- * syncing. With Clique, a head that recent means the node has the chain the signers are extending.
+ * Waits until geth has a peer, is not syncing, and has reached `target` (a member's head when the wait began) or has
+ * a head at most `maxLagSeconds` old: with Clique that means it has the chain the signers extend.
  */
-export async function waitSynced(ipc: string, maxLagSeconds: number, timeoutMs: number, progress?: (line: string) => void): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitSynced(ipc: string, o: { target?: number; maxLagSeconds: number; timeoutMs: number; progress?: (line: string) => void }): Promise<number> {
+  const deadline = Date.now() + o.timeoutMs;
   let last = "";
   for (;;) {
     const [peers, syncing, head] = await Promise.all([geth.peers(ipc), geth.syncing(ipc), geth.block(ipc, "latest")]);
-    const lag = Math.round(Date.now() / 1000 - Number(head!.timestamp));
-    if (peers.length > 0 && syncing === false && lag <= maxLagSeconds) return Number(head!.number);
-    const line = `syncing: ${peers.length} peer(s), head #${Number(head!.number)}${syncing ? ` of ${Number(syncing.highestBlock)}` : ""}`;
-    if (line !== last) progress?.(line);
+    const number = Number(head!.number);
+    // (A target of 0 may be our own fresh geth answering on a loopback URL a member advertised: ignore it.)
+    const caughtUp = (o.target !== undefined && o.target > 0 && number >= o.target) || Date.now() / 1000 - Number(head!.timestamp) <= o.maxLagSeconds;
+    if (peers.length > 0 && syncing === false && caughtUp) return number;
+    const of = syncing ? Number(syncing.highestBlock) : o.target;
+    const line = `syncing: ${peers.length} peer(s), block ${number}${of !== undefined ? ` of ${of}` : ""}`;
+    if (line !== last) o.progress?.(line);
     last = line;
-    if (Date.now() > deadline) throw new UserError(`geth did not sync within ${Math.round(timeoutMs / 1000)} s (${line}); are the members' geth nodes reachable?`);
+    if (Date.now() > deadline) throw new UserError(`geth did not sync within ${Math.round(o.timeoutMs / 1000)} s (${line}); are the members' geth nodes reachable?`);
     await Bun.sleep(500);
   }
 }
