@@ -31,6 +31,9 @@ export async function startNewChain(config: LoadedConfig, address: string, progr
   const period = genesis.config.clique.period;
   const version = await prepareGeth(config, address, genesis);
   const local = await start(config, address, chainId);
+  // Until geth's transaction indexer has caught up (eth_syncing false) it answers receipts with "transaction indexing
+  // is in progress", which ethers takes for a failed transaction; it catches up after the first sealed block.
+  await waitFor(() => geth.syncing(local.supervisor.ipc).then((s) => s === false), 15_000);
   progress(`geth ${version}: new Clique chain ${chainId} (${period} s blocks), genesis ${local.genesisHash}, this node the first signer`);
   return local;
 }
@@ -54,6 +57,11 @@ export async function startJoinedChain(config: LoadedConfig, address: string, to
   const head = await waitSynced(local.supervisor.ipc, { target, maxLagSeconds: Math.max(10, 5 * token.chain.genesis.period), timeoutMs: 3_600_000, progress });
   progress(`synced to block ${head}`);
   return local;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check()) && Date.now() < deadline) await Bun.sleep(200);
 }
 
 /** The head block of the first member RPC endpoint that answers (undefined if none does: geth's RPC may be loopback-only). */

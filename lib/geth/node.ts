@@ -36,6 +36,10 @@ export function gethArgs(o: GethOptions): string[] {
     "--datadir", o.datadir,
     "--networkid", o.networkId.toString(),
     "--syncmode", "full",
+    // Every block's state on disk: a geth killed hard restarts at its head instead of rewinding to the last state it
+    // had flushed (on a one-signer chain that could be block 0, the cluster's contracts gone); light members can
+    // also prove state at any block. A small private chain's state is tiny.
+    "--gcmode", "archive",
     "--nodiscover",
     "--nat", o.externalIp ? `extip:${o.externalIp}` : "none",
     "--port", String(o.p2pPort),
