@@ -12,7 +12,6 @@ import { createBlockHeader, createSealedCliqueBlockHeader, type BlockHeader } fr
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet, type Provider } from "ethers";
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
-import { updateConfigFile } from "../lib/config";
 import { LightClient, LightProvider } from "../lib/light";
 import { cliqueCommon } from "../lib/light/header";
 import { build } from "../scripts/build";
@@ -107,7 +106,6 @@ try {
   // (3) RSS: a light agent and a dev agent on the same geth, compiled binary, after 20 s of running.
   const lightNode = await initNode("light", geth.url);
   lightNode.address = (await cliOk(["init", "--force", "--name", "light", "--config", lightNode.config, "--data-dir", join(lightNode.dir, "data"), "--chain-mode", "light", "--rpc", geth.url, "--scrypt-n", "1024"])).stdout.trim();
-  updateConfigFile(lightNode.config, [{ section: "cluster", key: "genesis_hash", value: geth.genesisHash }]);
   await cliOk(["join", "--cluster", token, ...lightNode.c]);
   agents.push(startAgent(creator, BINARY), startAgent(lightNode, BINARY));
   await Bun.sleep(20_000);

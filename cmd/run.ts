@@ -16,7 +16,12 @@ export function runCommand() {
       // every other command starts faster without them.
       const { Agent } = await import("../lib/agent/agent");
       const { serveApi } = await import("../lib/api/server");
-      const agent = new Agent(config, await unlockNodeKey(config));
+      const wallet = await unlockNodeKey(config);
+      // Full mode: the local geth comes up first (the agent reads the chain from it) and goes down last.
+      const gethNode = config.values.chain.mode === "full"
+        ? await (await import("../lib/geth/daemon")).runGeth(config, wallet.address, (await import("../lib/agent/log")).logger("geth"))
+        : undefined;
+      const agent = new Agent(config, wallet);
       agent.start();
       const api = serveApi(config.files.apiSocket, agent);
       process.on("SIGHUP", () => {
@@ -33,5 +38,6 @@ export function runCommand() {
       process.stderr.write(`${signal}: stopping (containers keep running)\n`);
       api.stop();
       await agent.stop();
+      await gethNode?.stop();
     });
 }

@@ -31,6 +31,12 @@ function render(s: StatusReport): string {
     `node     ${s.node.name}  ${s.node.address}  ${membership}`,
     `chain    ${chainMode(s)}  ${s.chain.endpoint}  chain ${s.chain.chainId}  head #${s.chain.head.number} (${s.chain.head.ageSeconds} s ago)`,
   ];
+  if (s.chain.mode === "full") {
+    const g = s.chain.geth;
+    lines.push(g
+      ? `geth     ${g.version}  ${g.syncing ? out.yellow(`syncing #${g.head} of ${g.highest}`) : `synced #${g.head}`}  ${g.peers} peer(s)  ${g.signer ? `signer (1 of ${g.signers})` : `not a signer (${g.signers} signers)`}`
+      : `geth     ${out.yellow("not answering on IPC (is `edge-agent run` running?)")}`);
+  }
   if (!s.cluster) return lines.join("\n");
   lines.push(`cluster  ${s.cluster.registry}  ${s.cluster.members.length} members, eviction needs ${s.cluster.evictionQuorum} votes`, "");
   const rows = s.cluster.members.map((m) => [

@@ -3,10 +3,10 @@
 // altered answer, logs it with the endpoint, fails over to the honest geth, and shows only honest values; with the liar
 // as its only endpoint it refuses to answer rather than act on altered state.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { DeviceRegistry, connectChain } from "../lib/chain";
-import { updateConfigFile } from "../lib/config";
 import { LightProvider } from "../lib/light";
 import { rpcCall } from "../lib/light/rpc";
 import { cli, cliOk, initNode, oneLineError, removeTempDirs, tempDir, type TestNode } from "./support/cli";
@@ -126,9 +126,10 @@ test("a light node joins through a lying first endpoint; status and app ls show 
   node.address = (await cliOk(["init", "--force", "--name", "light-1", "--config", node.config, "--data-dir", join(node.dir, "data"), "--chain-mode", "light", "--rpc", proxy.url, "--rpc", chain.url, "--scrypt-n", "1024"])).stdout.trim();
   // Without the genesis hash a light node has no root of trust and says so.
   expect(oneLineError(await cli(["status", ...node.c]))).toMatch(/genesis hash/);
-  updateConfigFile(node.config, [{ section: "cluster", key: "genesis_hash", value: chain.genesisHash }]); // the join token's genesis hash
   const joined = await cliOk(["join", "--cluster", token, ...node.c]);
   expect(joined.stderr).toContain(`from ${proxy.url} rejected`);
+  // The token's genesis hash is now this node's root of trust.
+  expect(readFileSync(node.config, "utf8")).toContain(`genesis_hash = "${chain.genesisHash}"`);
 
   await cliOk(["app", "deploy", "web", "--image", "busybox:light-test", "--replicas", "2", "--port", "18080:80", ...creator.c]);
   const status = JSON.parse((await cliOk(["status", "--json", ...node.c])).stdout);

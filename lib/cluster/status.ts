@@ -10,6 +10,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { viewApps, type AppView } from "../apps/ops";
 import { connectDaemon } from "../api/client";
 import type { DaemonStatus } from "../agent/agent";
+import { gethDatadir, gethStatus, ipcPath, type GethStatus } from "../geth";
 
 export type NodeReplica = { app: string; replica: number; version: number; state: string; reason: string };
 
@@ -20,6 +21,8 @@ export type StatusReport = {
     mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number };
     /** Light mode: the header chain verified here (Clique seals from the genesis hash) and responses rejected so far. */
     verified?: { head: number; hash: string; signers: string[]; rejections: number };
+    /** Full mode: the local geth as it answers on IPC (null: not running). */
+    geth?: GethStatus | null;
   };
   cluster: {
     registry: string;
@@ -50,6 +53,7 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
     daemon: daemon && withoutReplicas(daemon),
     replicas: { source: daemon ? "daemon" : "chain", items: daemon ? daemon.replicas.map(({ app, replica, version, state, reason }) => ({ app, replica, version, state, reason })) : [] },
   };
+  if (config.values.chain.mode === "full") report.chain.geth = await gethStatus(ipcPath(gethDatadir(config)), address);
   const registryAddress = config.values.cluster.registry;
   if (!registryAddress) return withLight(report, light);
 

@@ -86,3 +86,17 @@ export function genesisParamsOf(chainId: bigint, s: GenesisSpec): GenesisParams 
     alloc: Object.fromEntries(s.alloc.map(([a, wei]) => [a, BigInt(wei)])),
   };
 }
+
+/** The compact spec of a genesis JSON written by `cliqueGenesis` (read back from a datadir). */
+export function genesisSpecFromJson(g: GethGenesis): GenesisSpec {
+  const extra = g.extraData.slice(2 + 64, -130);
+  if (extra.length !== 40) throw new Error("a cluster genesis has exactly one initial signer");
+  return {
+    period: g.config.clique.period,
+    epoch: g.config.clique.epoch,
+    signer: getAddress("0x" + extra),
+    time: Number(g.timestamp),
+    gas: BigInt(g.gasLimit).toString(),
+    alloc: Object.entries(g.alloc).map(([a, { balance }]) => [getAddress("0x" + a), BigInt(balance).toString()]),
+  };
+}

@@ -3,3 +3,5 @@ export * from "./genesis";
 export * from "./node";
 export * from "./ipc";
 export * from "./supervisor";
+export * from "./full-node";
+export * from "./daemon";

@@ -36,11 +36,13 @@ export function gethIpc<T = unknown>(ipc: string, method: string, params: unknow
 export type PeerInfo = { enode: string; id: string; network: { remoteAddress: string; inbound: boolean } };
 
 export const geth = {
+  clientVersion: (ipc: string) => gethIpc<string>(ipc, "web3_clientVersion"),
   nodeInfo: (ipc: string) => gethIpc<{ enode: string; id: string; protocols: { eth?: { network: number; genesis: string } } }>(ipc, "admin_nodeInfo"),
   peers: (ipc: string) => gethIpc<PeerInfo[]>(ipc, "admin_peers"),
   addPeer: (ipc: string, enode: string) => gethIpc<boolean>(ipc, "admin_addPeer", [enode]),
   signers: (ipc: string) => gethIpc<string[]>(ipc, "clique_getSigners"),
   propose: (ipc: string, address: string, add: boolean) => gethIpc<null>(ipc, "clique_propose", [address, add]),
+  discard: (ipc: string, address: string) => gethIpc<null>(ipc, "clique_discard", [address]),
   proposals: (ipc: string) => gethIpc<Record<string, boolean>>(ipc, "clique_proposals"),
   syncing: (ipc: string) => gethIpc<false | { currentBlock: string; highestBlock: string }>(ipc, "eth_syncing"),
   blockNumber: async (ipc: string) => Number(await gethIpc<string>(ipc, "eth_blockNumber")),

@@ -13,6 +13,8 @@ export type GethOptions = {
   networkId: bigint;
   /** devp2p TCP/UDP port. */
   p2pPort: number;
+  /** IP other nodes reach this one on (goes into the enode: --nat extip); none: 127.0.0.1. */
+  externalIp?: string;
   httpAddress: string;
   httpPort: number;
   /** APIs served over HTTP; admin and clique stay on IPC. */
@@ -34,8 +36,12 @@ export function gethArgs(o: GethOptions): string[] {
     "--datadir", o.datadir,
     "--networkid", o.networkId.toString(),
     "--syncmode", "full",
+    // Every block's state on disk: a geth killed hard restarts at its head instead of rewinding to the last state it
+    // had flushed (on a one-signer chain that could be block 0, the cluster's contracts gone); light members can
+    // also prove state at any block. A small private chain's state is tiny.
+    "--gcmode", "archive",
     "--nodiscover",
-    "--nat", "none",
+    "--nat", o.externalIp ? `extip:${o.externalIp}` : "none",
     "--port", String(o.p2pPort),
     "--authrpc.addr", "127.0.0.1",
     "--authrpc.port", String(o.authrpcPort),

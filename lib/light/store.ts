@@ -1,6 +1,6 @@
 // Verified headers and the Clique snapshot after each, in bun:sqlite (WAL), so a restarted agent continues from its
 // verified head instead of re-syncing from genesis. Only the last KEEP headers are kept: enough for reads at recent
-// blocks and for Clique reorganisations, which are a few blocks deep.
+// blocks and for Clique reorganisations, which are a few blocks deep, and the genesis header.
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -56,7 +56,7 @@ export class HeaderStore {
       for (const { header, snapshot, td } of headers) {
         insert.run(header.number, bytesToHex(header.hash()), header.serialize(), JSON.stringify(snapshot), td.toString());
       }
-      this.db.run("DELETE FROM header WHERE number <= ?", [headers.at(-1)!.header.number - BigInt(KEEP)]);
+      this.db.run("DELETE FROM header WHERE number > 0 AND number <= ?", [headers.at(-1)!.header.number - BigInt(KEEP)]); // genesis stays
     })();
   }
 
