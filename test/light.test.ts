@@ -51,6 +51,21 @@ test("syncs and verifies geth's Clique headers from the genesis hash, and contin
   again.close();
 });
 
+test("two processes on one store (the daemon and a CLI command) never drop each other's verified headers", async () => {
+  const path = join(tempDir(), "light.sqlite");
+  const daemon = new LightClient(options([node.url], path));
+  const cli = new LightClient(options([node.url], path));
+  await cli.sync();
+  const start = (await daemon.sync()).header.number;
+  await waitFor("2 more blocks", async () => BigInt((await rpcCall(node.url, "eth_blockNumber", [], 2000)) as string) >= start + 2n, 10_000);
+  const ahead = (await daemon.sync()).header.number;
+  await cli.sync(); // it was behind: it continues from what the daemon stored
+  for (let n = 0n; n <= ahead; n++) expect((await cli.byNumber(n)).header.number).toBe(n);
+  for (let n = 0n; n <= ahead; n++) expect((await daemon.byNumber(n)).header.number).toBe(n);
+  daemon.close();
+  cli.close();
+});
+
 test("a client whose genesis hash is not the endpoint's refuses the chain", async () => {
   const client = new LightClient({ ...options([node.url]), genesisHash: "0x" + "11".repeat(32) });
   await expect(client.sync()).rejects.toThrow(/genesis block 0x[0-9a-f]{64} is not the cluster's 0x1111/);

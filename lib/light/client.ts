@@ -117,6 +117,9 @@ export class LightClient {
 
   private async syncFrom(url: string): Promise<VerifiedHeader> {
     const timeout = this.options.timeoutMs;
+    // Another process on this data dir may have verified further (the daemon while `status` runs).
+    const stored = this.store.head();
+    if (stored && (!this.cachedHead || stored.td > this.cachedHead.td)) this.cachedHead = stored;
     let head = this.cachedHead ?? (await this.genesis(url));
     const target = BigInt((await rpcCall(url, "eth_blockNumber", [], timeout)) as string);
     while (head.header.number < target) {
@@ -160,7 +163,7 @@ export class LightClient {
           tip = verified.at(-1)!;
         }
         if (tip.td <= head.td) throw new VerificationError(`the endpoint follows a lighter branch (total difficulty ${tip.td} ≤ ${head.td}) from block ${n}`);
-        this.store.append(branch);
+        this.store.append(branch, n);
         this.cachedHead = tip;
         return tip;
       }

@@ -47,12 +47,16 @@ export class HeaderStore {
     return this.row(this.db.query("SELECT rlp, snapshot, td FROM header WHERE hash = ?").get(hash.toLowerCase()));
   }
 
-  /** Appends verified headers in one transaction, first dropping any stored header at or above the first new one. */
-  append(headers: VerifiedHeader[]): void {
+  /**
+   * Stores verified headers in one transaction. Another process on this data dir (the daemon and a CLI command) may
+   * store the same headers: rows are replaced by number, never dropped, except above `forkedAfter` when the chain
+   * reorganised and the old branch above the fork point must go.
+   */
+  append(headers: VerifiedHeader[], forkedAfter?: bigint): void {
     if (headers.length === 0) return;
-    const insert = this.db.prepare("INSERT INTO header (number, hash, rlp, snapshot, td) VALUES (?, ?, ?, ?, ?)");
+    const insert = this.db.prepare("INSERT OR REPLACE INTO header (number, hash, rlp, snapshot, td) VALUES (?, ?, ?, ?, ?)");
     this.db.transaction(() => {
-      this.db.run("DELETE FROM header WHERE number >= ?", [headers[0]!.header.number]);
+      if (forkedAfter !== undefined) this.db.run("DELETE FROM header WHERE number > ?", [forkedAfter]);
       for (const { header, snapshot, td } of headers) {
         insert.run(header.number, bytesToHex(header.hash()), header.serialize(), JSON.stringify(snapshot), td.toString());
       }
