@@ -12,7 +12,7 @@ import { rpcCall } from "../lib/light/rpc";
 import { cli, cliOk, initNode, oneLineError, removeTempDirs, tempDir, type TestNode } from "./support/cli";
 import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress } from "./support/agents";
 import { ensureDocker } from "./support/dockerd";
-import { startGethSigner, type TestGeth } from "./support/geth";
+import { startGeth, startGethSigner, type TestGeth } from "./support/geth";
 import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
@@ -106,6 +106,20 @@ for (const lie of ["proof-values", "stale-proofs", "headers"] as const) {
     light.destroy();
   });
 }
+
+test("an honest endpoint that is behind (cut off from the signers) is left for one that is ahead", async () => {
+  const stuck = await startGeth({ genesis: chain.params }); // same genesis, never peered: stays at block 0
+  try {
+    const logged: string[] = [];
+    const light = new LightProvider({ ...lightOptions([stuck.url, chain.url], (l) => logged.push(l)), staleSeconds: 2 });
+    expect((await new DeviceRegistry(registry, light).nodes()).map((n) => n.name)).toEqual(["creator"]);
+    expect(light.url).toBe(chain.url);
+    expect(logged.some((l) => l.includes(`${chain.url} is ahead`))).toBe(true);
+    light.destroy();
+  } finally {
+    await stuck.stop();
+  }
+});
 
 test("with only the lying endpoint, the light provider answers nothing rather than altered state", async () => {
   const proxy = await lying("proof-values");

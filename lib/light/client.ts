@@ -24,7 +24,14 @@ export type LightOptions = {
   log?: (line: string) => void;
   /** The head is synced again when it is older than this (ms) at a read of "latest". */
   freshMs?: number;
+  /**
+   * A verified head older than this (s) may mean the endpoint in use is cut off from the signers: the other endpoints
+   * are then asked too (at most every 30 s), and the client moves to one that is further ahead.
+   */
+  staleSeconds?: number;
 };
+
+const WIDE_CHECK_MS = 30_000;
 
 export class LightClient {
   readonly common: Common;
@@ -86,8 +93,37 @@ export class LightClient {
 
   /** Verifies headers up to the head of the endpoint in use and returns the verified head. */
   sync(): Promise<VerifiedHeader> {
-    this.syncing ??= this.verified("header chain", (url) => this.syncFrom(url)).finally(() => (this.syncing = undefined));
+    this.syncing ??= this.verified("header chain", (url) => this.syncFrom(url))
+      .then((head) => this.aheadElsewhere(head))
+      .finally(() => (this.syncing = undefined));
     return this.syncing;
+  }
+
+  private lastWideCheck = 0;
+
+  /** When the head looks stale, verifies the other endpoints' chains too and moves to the one furthest ahead. */
+  private async aheadElsewhere(head: VerifiedHeader): Promise<VerifiedHeader> {
+    const ageS = Date.now() / 1000 - Number(head.header.timestamp);
+    const { endpoints, staleSeconds = 30 } = this.options;
+    if (ageS <= staleSeconds || endpoints.length < 2 || Date.now() - this.lastWideCheck < WIDE_CHECK_MS) return head;
+    this.lastWideCheck = Date.now();
+    const current = this.index;
+    for (const [i, url] of endpoints.entries()) {
+      if (i === current) continue;
+      try {
+        const before = this.cachedHead!.header.number;
+        const theirs = await this.syncFrom(url);
+        if (theirs.header.number > before) {
+          this.options.log?.(`head from ${endpoints[current]} is ${Math.round(ageS)} s old; ${url} is ahead (block ${theirs.header.number}): using it`);
+          this.index = i;
+        }
+      } catch (err) {
+        if (!(err instanceof VerificationError) && !(err instanceof TransportError)) throw err;
+        if (err instanceof VerificationError) this.rejections.push({ url, reason: err.message, at: Date.now() });
+        this.options.log?.(`header chain from ${url} ${err instanceof VerificationError ? "rejected" : "unreachable"}: ${err.message}`);
+      }
+    }
+    return this.cachedHead!;
   }
 
   /** The verified head, synced first when it is older than freshMs. */

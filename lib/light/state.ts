@@ -11,7 +11,7 @@ import { Account, Address, bytesToHex, createAccount, hexToBytes, setLengthLeft,
 import { toQuantity } from "ethers";
 import { verifyAccountProof, verifyCode, verifyStorageProof, type ProofResponse, type VerifiedAccount } from "./proof";
 import { VerificationError } from "./errors";
-import { RpcError, rpcCall, rpcResults } from "./rpc";
+import { RpcError, TransportError, rpcCall, rpcResults, type RpcCall } from "./rpc";
 
 const EMPTY_CODE_HASH = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045a85a470";
 const STATES_KEPT = 4;
@@ -47,7 +47,8 @@ export class VerifiedState {
     if (account.codeHash === EMPTY_CODE_HASH) return new Uint8Array();
     const cached = this.codes.get(account.codeHash);
     if (cached) return cached;
-    const code = verifyCode(address, account.codeHash, (await rpcCall(url, "eth_getCode", [address, toQuantity(header.number)], this.timeoutMs)) as string);
+    const [text] = await stateQuery(url, [{ method: "eth_getCode", params: [address, toQuantity(header.number)] }], this.timeoutMs);
+    const code = verifyCode(address, account.codeHash, text as string);
     this.codes.set(account.codeHash, code);
     return code;
   }
@@ -60,7 +61,7 @@ export class VerifiedState {
       .filter((e) => e.slots.length > 0 || !state.accounts.has(e.address));
     if (wanted.length === 0) return;
     const block = toQuantity(header.number);
-    const proofs = (await rpcResults(url, wanted.map((e) => ({ method: "eth_getProof", params: [e.address, e.slots, block] })), this.timeoutMs)) as ProofResponse[];
+    const proofs = (await stateQuery(url, wanted.map((e) => ({ method: "eth_getProof", params: [e.address, e.slots, block] })), this.timeoutMs)) as ProofResponse[];
     const stateRoot = bytesToHex(header.stateRoot);
     for (const [i, e] of wanted.entries()) {
       const proof = proofs[i]!;
@@ -113,6 +114,16 @@ export class VerifiedState {
       if (this.states.size > STATES_KEPT) this.states.delete(this.states.keys().next().value!);
     }
     return state;
+  }
+}
+
+/** State the endpoint cannot give (e.g. a block it does not have yet) is its failure, not an answer: try the next one. */
+async function stateQuery(url: string, calls: RpcCall[], timeoutMs: number): Promise<unknown[]> {
+  try {
+    return await rpcResults(url, calls, timeoutMs);
+  } catch (err) {
+    if (err instanceof RpcError) throw new TransportError(`${calls[0]!.method} failed: ${err.message}`);
+    throw err;
   }
 }
 
