@@ -172,7 +172,7 @@ export class LightClient {
       this.cachedHead = head;
     }
     // An endpoint that is behind, or on another branch at our height, must not serve reads at our head.
-    if (target < head.header.number || target === head.header.number) {
+    if (target <= head.header.number) {
       const [theirs] = await this.fetchHeaders(url, target, target);
       const ours = this.store.byNumber(target);
       if (ours && bytesToHex(theirs!.hash()) !== bytesToHex(ours.header.hash())) head = await this.reorg(url, head, target);
@@ -184,7 +184,7 @@ export class LightClient {
 
   /** The endpoint's chain forks from ours: find where, verify its branch, and switch to it if it is heavier. */
   private async reorg(url: string, head: VerifiedHeader, target: bigint): Promise<VerifiedHeader> {
-    let n = (head.header.number < target ? head.header.number : target);
+    let n = head.header.number < target ? head.header.number : target;
     for (;;) {
       const ours = this.store.byNumber(n);
       if (!ours) throw new VerificationError(`the endpoint's chain forks from ours before the oldest verified header kept (block ${n})`);

@@ -2,7 +2,7 @@
 // chain, eth_call from the local EVM on proven state, balances, nonces, code and storage from proofs. Transactions,
 // receipts, gas estimates and fee data pass through unverified: a lying endpoint can only make our transactions fail,
 // and the agent acts on state it reads again through verified calls. Logs pass through too: the daemon uses them only
-// as wake-up hints and re-reads verified state. Any other method is refused.
+// as wake-up hints and re-reads verified state (`events` shows them unverified). Any other method is refused.
 import { FetchRequest, JsonRpcProvider, Network, toQuantity, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { bytesToHex, bigIntToHex } from "@ethereumjs/util";
 import type { BlockHeader } from "@ethereumjs/block";
@@ -72,7 +72,12 @@ export class LightProvider extends JsonRpcProvider {
       case "eth_getTransactionCount": {
         const header = await this.headerAt(params[1]);
         const account = await light.verified("account", (url) => state.account(url, header, String(params[0])));
-        return toQuantity(method === "eth_getBalance" ? account.balance : account.nonce);
+        if (method === "eth_getBalance") return toQuantity(account.balance);
+        if (params[1] !== "pending") return toQuantity(account.nonce);
+        // Our last transaction may be mined in a block newer than the verified head: the endpoint's pending nonce may
+        // be higher (a liar inflating it can only make our transaction wait; one lowering it is overruled).
+        const claimed = await light.verified(method, (url) => rpcCall(url, method, params, light.options.timeoutMs));
+        return toQuantity(account.nonce > BigInt(claimed as string) ? account.nonce : BigInt(claimed as string));
       }
       case "eth_getCode": {
         const header = await this.headerAt(params[1]);
