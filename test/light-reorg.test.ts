@@ -1,5 +1,5 @@
-// Forks: the light client follows a heavier Clique branch (as after a healed partition) and refuses a lighter one,
-// even a longer one. The branches are sealed by this test with @ethereumjs/block for three signer keys and served by a
+// Forks and history: the light client follows a heavier Clique branch (as after a healed partition) and refuses a
+// lighter one, even a longer one; a header older than those it keeps is verified by hash links to a kept anchor. The branches are sealed by this test with @ethereumjs/block for three signer keys and served by a
 // small JSON-RPC server (Bun.serve), since a fork cannot be made on demand with real geth nodes in a unit test; the
 // verification path is the real one (hash, seal, signer set, recent signers, difficulty, total difficulty, SQLite).
 import { afterAll, expect, test } from "bun:test";
@@ -15,7 +15,7 @@ import { freePort } from "./support/ports";
 const chainId = 4444n;
 const common = cliqueCommon(chainId);
 const signers = [0, 1, 2].map(() => new Wallet(Wallet.createRandom().privateKey)).sort((a, b) => a.address.toLowerCase().localeCompare(b.address.toLowerCase()));
-const start = BigInt(Math.floor(Date.now() / 1000) - 100);
+const start = BigInt(Math.floor(Date.now() / 1000) - 3000); // room for 2 100 one-second blocks before now
 const extra0 = hexToBytes(`0x${"00".repeat(32)}${signers.map((s) => s.address.slice(2).toLowerCase()).join("")}${"00".repeat(65)}` as `0x${string}`);
 const genesis = createBlockHeader({ number: 0n, timestamp: start, gasLimit: 30_000_000n, difficulty: 1n, extraData: extra0, baseFeePerGas: 1_000_000_000n }, { common });
 
@@ -75,4 +75,24 @@ test("a heavier branch replaces the verified one from the fork point; a lighter 
   expect(bytesToHex(head.header.hash())).toBe(bytesToHex(heavier[10]!.hash()));
   for (const n of [5, 6, 7, 8]) expect(bytesToHex((await client.byNumber(BigInt(n))).header.hash())).toBe(bytesToHex(heavier[n]!.hash()));
   client.close();
+});
+
+test("headers older than those kept are verified by hash links to a kept anchor; an altered old header is refused", async () => {
+  const chain = extend([genesis], 2100, true);
+  served = chain;
+  const path = join(tempDir(), "light.sqlite");
+  const options = { endpoints: [`http://127.0.0.1:${port}`], chainId, genesisHash: bytesToHex(genesis.hash()), storePath: path, timeoutMs: 3000, freshMs: 0, keepHeaders: 100 };
+  const client = new LightClient(options);
+  expect((await client.sync()).header.number).toBe(2100n);
+  await expect(client.byNumber(5n)).rejects.toThrow(/older than the verified headers kept/);
+  for (const n of [5n, 1024n, 1500n, 2000n]) expect(bytesToHex((await client.header(n)).hash())).toBe(bytesToHex(chain[Number(n)]!.hash()));
+  client.close();
+
+  // The endpoint now serves another block 500 (validly sealed, but not the one the chain links to).
+  served = [...chain];
+  served[500] = extend(chain.slice(0, 500), 500, true, 7)[500]!;
+  const fresh = new LightClient(options);
+  await expect(fresh.header(500n)).rejects.toThrow(/block 500 is not the parent of the verified block 501/);
+  expect(bytesToHex((await fresh.header(1200n)).hash())).toBe(bytesToHex(chain[1200]!.hash())); // other segments still verify
+  fresh.close();
 });

@@ -9,7 +9,7 @@ import { applyHeader, genesisSnapshot } from "./clique";
 import { VerificationError } from "./errors";
 import { cliqueCommon, parseHeader } from "./header";
 import { TransportError, rpcCall, rpcResults } from "./rpc";
-import { HeaderStore, type VerifiedHeader } from "./store";
+import { ANCHOR_EVERY, HeaderStore, type VerifiedHeader } from "./store";
 
 /** Headers asked for in one JSON-RPC batch while syncing. */
 const BATCH = 200;
@@ -29,9 +29,13 @@ export type LightOptions = {
    * are then asked too (at most every 30 s), and the client moves to one that is further ahead.
    */
   staleSeconds?: number;
+  /** Verified headers kept in the store (default 4096). */
+  keepHeaders?: number;
 };
 
 const WIDE_CHECK_MS = 30_000;
+/** Old headers (verified through an anchor) kept in memory. */
+const OLD_CACHED = 8192;
 
 export class LightClient {
   readonly common: Common;
@@ -46,7 +50,7 @@ export class LightClient {
   constructor(readonly options: LightOptions) {
     if (options.endpoints.length === 0) throw new Error("light mode needs at least one endpoint in [chain] rpc");
     this.common = cliqueCommon(options.chainId);
-    this.store = new HeaderStore(options.storePath, this.common, options.genesisHash.toLowerCase());
+    this.store = new HeaderStore(options.storePath, this.common, options.genesisHash.toLowerCase(), options.keepHeaders);
     this.cachedHead = this.store.head();
   }
 
@@ -142,6 +146,41 @@ export class LightClient {
     if (!again) throw new VerificationError(`block ${number} is older than the verified headers kept`);
     return again;
   }
+
+  /**
+   * A verified header by number, also one older than the headers kept: the headers from it up to the next anchor
+   * (a hash kept for every 1024th block) are fetched and must link by parent hash to that anchor.
+   */
+  async header(number: bigint): Promise<BlockHeader> {
+    const stored = this.store.byNumber(number);
+    if (stored) return stored.header;
+    const cached = this.old.get(number);
+    if (cached) return cached;
+    const head = await this.sync();
+    if (number > head.header.number) throw new VerificationError(`block ${number} is beyond the verified head ${head.header.number}`);
+    const synced = this.store.byNumber(number);
+    if (synced) return synced.header;
+    const anchorAt = ((number + ANCHOR_EVERY - 1n) / ANCHOR_EVERY) * ANCHOR_EVERY;
+    const anchor = this.store.anchor(anchorAt) ?? (this.store.byNumber(anchorAt) && bytesToHex(this.store.byNumber(anchorAt)!.header.hash()));
+    if (!anchor) throw new VerificationError(`block ${number} cannot be verified: no verified hash kept for block ${anchorAt}`);
+    const segment = await this.verified(`headers ${number}-${anchorAt}`, async (url) => {
+      const headers: BlockHeader[] = [];
+      for (let from = number; from <= anchorAt; from += BigInt(BATCH)) {
+        headers.push(...(await this.fetchHeaders(url, from, from + BigInt(BATCH) - 1n < anchorAt ? from + BigInt(BATCH) - 1n : anchorAt)));
+      }
+      if (bytesToHex(headers.at(-1)!.hash()) !== anchor) throw new VerificationError(`block ${anchorAt} is not the verified ${anchor}`);
+      for (let i = headers.length - 2; i >= 0; i--) {
+        if (bytesToHex(headers[i]!.hash()) !== bytesToHex(headers[i + 1]!.parentHash)) throw new VerificationError(`block ${headers[i]!.number} is not the parent of the verified block ${headers[i + 1]!.number}`);
+      }
+      return headers;
+    });
+    for (const h of segment) this.old.set(h.number, h);
+    while (this.old.size > OLD_CACHED) this.old.delete(this.old.keys().next().value!);
+    return segment[0]!;
+  }
+
+  /** Old headers verified through an anchor, oldest insertion first. */
+  private readonly old = new Map<bigint, BlockHeader>();
 
   byHash(hash: string): VerifiedHeader | undefined {
     return this.store.byHash(hash);

@@ -96,8 +96,8 @@ export class LightProvider extends JsonRpcProvider {
   /** The verified header a block tag names: latest/pending/safe/finalized are the verified head. */
   private async headerAt(tag: unknown): Promise<BlockHeader> {
     if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return (await this.light.latest()).header;
-    if (tag === "earliest") return (await this.light.byNumber(0n)).header;
-    if (typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag)) return (await this.light.byNumber(BigInt(tag))).header;
+    if (tag === "earliest") return this.light.header(0n);
+    if (typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag)) return this.light.header(BigInt(tag));
     throw new RpcError(-32602, `block tag ${JSON.stringify(tag)} is not supported in light mode`);
   }
 }
