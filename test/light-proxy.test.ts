@@ -1,5 +1,6 @@
 // A light agent behind a lying endpoint: a small proxy (Bun.serve) forwards JSON-RPC to a real geth Clique signer and
-// alters eth_getProof answers (values, or proofs of another block) or header answers. The light client rejects each
+// alters eth_getProof answers (values, or proofs of another block), header answers, or logs (alone, or with the
+// receipts made to match). The light client rejects each
 // altered answer, logs it with the endpoint, fails over to the honest geth, and shows only honest values; with the liar
 // as its only endpoint it refuses to answer rather than act on altered state.
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -16,7 +17,7 @@ import { startGeth, startGethSigner, type TestGeth } from "./support/geth";
 import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
-type Lie = "honest" | "proof-values" | "stale-proofs" | "headers";
+type Lie = "honest" | "proof-values" | "stale-proofs" | "headers" | "logs" | "logs-and-receipts";
 type Proxy = { url: string; lie: Lie; altered: number; stop(): void };
 
 /** Forwards every JSON-RPC call to `upstream`, altering answers according to `proxy.lie`. */
@@ -38,6 +39,14 @@ async function startLyingProxy(upstream: string, lie: Lie): Promise<Proxy> {
         proxy.altered++;
         return stale;
       }
+    }
+    if ((proxy.lie === "logs" || proxy.lie === "logs-and-receipts") && call.method === "eth_getLogs" && reply.result?.length > 0) {
+      proxy.altered++;
+      reply.result[0].data = "0x" + "ee".repeat(32);
+    }
+    if (proxy.lie === "logs-and-receipts" && call.method === "eth_getBlockReceipts" && reply.result) {
+      // The same forged log inside the receipts too: consistent with the logs, but not with the receipts root.
+      for (const r of reply.result) for (const l of r.logs) l.data = "0x" + "ee".repeat(32);
     }
     if (proxy.lie === "headers" && call.method === "eth_getBlockByNumber" && reply.result && reply.result.number !== "0x0") {
       proxy.altered++;
@@ -87,21 +96,27 @@ const lightOptions = (endpoints: string[], log?: (l: string) => void) => ({
   endpoints, chainId: chain.params.chainId, genesisHash: chain.genesisHash, storePath: join(tempDir(), "light.sqlite"), timeoutMs: 3000, freshMs: 0, log,
 });
 
-for (const lie of ["proof-values", "stale-proofs", "headers"] as const) {
+for (const lie of ["proof-values", "stale-proofs", "headers", "logs", "logs-and-receipts"] as const) {
   test(`altered answers (${lie}) are rejected and logged; reads fail over to the honest endpoint and match geth's`, async () => {
     const proxy = await lying(lie);
     const logged: string[] = [];
     const light = new LightProvider(lightOptions([proxy.url, chain.url], (l) => logged.push(l)));
     const viaLight = await new DeviceRegistry(registry, light).nodes();
+    const logsViaLight = await light.getLogs({ address: registry, fromBlock: 0, toBlock: Number(light.light.head!.header.number) });
     const honest = (await connectChain([chain.url], 3000)).provider;
     const direct = await new DeviceRegistry(registry, honest).nodes(Number(light.light.head!.header.number));
+    const logsDirect = await honest.getLogs({ address: registry, fromBlock: 0, toBlock: Number(light.light.head!.header.number) });
     honest.destroy();
     expect(viaLight.map((n) => [n.address, n.name, n.endpoints])).toEqual(direct.map((n) => [n.address, n.name, n.endpoints]));
+    expect(logsDirect.length).toBeGreaterThan(0);
+    expect(logsViaLight.map((l) => [l.blockHash, l.index, l.topics, l.data])).toEqual(logsDirect.map((l) => [l.blockHash, l.index, l.topics, l.data]));
     expect(viaLight.map((n) => n.name)).toEqual(["creator"]);
     expect(proxy.altered).toBeGreaterThan(0);
     expect(light.url).toBe(chain.url);
     expect(light.light.rejections.length).toBeGreaterThan(0);
     expect(light.light.rejections.every((r) => r.url === proxy.url)).toBe(true);
+    const reason = { "proof-values": /differ/, "stale-proofs": /does not lead to state root/, headers: /claims hash/, logs: /logs returned are not the matching logs/, "logs-and-receipts": /receipts do not hash to the verified receipts root/ }[lie];
+    expect(light.light.rejections.some((r) => reason.test(r.reason))).toBe(true);
     expect(logged.some((l) => l.includes(proxy.url) && l.includes("rejected"))).toBe(true);
     light.destroy();
   });

@@ -1,18 +1,19 @@
 // An ethers JsonRpcProvider whose every answer comes from the light client: heads and blocks from the verified header
 // chain, eth_call from the local EVM on proven state, balances, nonces, code and storage from proofs. Transactions,
 // receipts, gas estimates and fee data pass through unverified: a lying endpoint can only make our transactions fail,
-// and the agent acts on state it reads again through verified calls. Logs pass through too: the daemon uses them only
-// as wake-up hints and re-reads verified state (`events` shows them unverified). Any other method is refused.
+// and the agent acts on state it reads again through verified calls. Logs are checked against the receipts root of
+// their verified block (logs.ts). Any other method is refused.
 import { FetchRequest, JsonRpcProvider, Network, toQuantity, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { bytesToHex, bigIntToHex } from "@ethereumjs/util";
 import type { BlockHeader } from "@ethereumjs/block";
 import { LightClient, type LightOptions } from "./client";
+import { verifiedLogs, type LogFilter } from "./logs";
 import { RpcError, rpcCall } from "./rpc";
 import { VerifiedState, type CallRequest } from "./state";
 
 const PASS_THROUGH = new Set([
   "eth_sendRawTransaction", "eth_estimateGas", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory",
-  "eth_getTransactionReceipt", "eth_getTransactionByHash", "eth_getLogs",
+  "eth_getTransactionReceipt", "eth_getTransactionByHash",
 ]);
 
 export class LightProvider extends JsonRpcProvider {
@@ -83,6 +84,8 @@ export class LightProvider extends JsonRpcProvider {
         const header = await this.headerAt(params[1]);
         return bytesToHex(await light.verified("code", (url) => state.code(url, header, String(params[0]))));
       }
+      case "eth_getLogs":
+        return light.verified("eth_getLogs", (url) => verifiedLogs(url, params[0] as LogFilter, (n) => light.header(n), light.options.timeoutMs));
       case "eth_getStorageAt": {
         const header = await this.headerAt(params[2]);
         const value = await light.verified("storage", (url) => state.storage(url, header, String(params[0]), String(params[1])));
