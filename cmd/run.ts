@@ -5,6 +5,8 @@ import { UserError } from "../lib/errors";
 import { unlockNodeKey } from "../lib/node/open";
 import { configFrom, configOption } from "./common";
 
+const STOP_GRACE_MS = 10_000;
+
 export function runCommand() {
   return new Command("run")
     .description("run the agent daemon in the foreground: follow the chain, place and run this node's containers")
@@ -37,7 +39,11 @@ export function runCommand() {
       });
       process.stderr.write(`${signal}: stopping (containers keep running)\n`);
       api.stop();
-      await agent.stop();
+      // A pass may be waiting for a transaction on a chain that no longer advances (full mode: too few signers left);
+      // give it a few seconds, then stop anyway.
+      const stopped = await Promise.race([agent.stop().then(() => true), Bun.sleep(STOP_GRACE_MS).then(() => false)]);
+      if (!stopped) process.stderr.write(`the daemon's last pass did not finish within ${STOP_GRACE_MS / 1000} s (is the chain advancing?); stopping anyway\n`);
       await gethNode?.stop();
+      if (!stopped) process.exit(0);
     });
 }

@@ -52,9 +52,9 @@ beforeAll(async () => {
   docker = await ensureDocker();
   await ensureTestImage(docker);
   c = await startFullCluster({
-    full: ["alpha", "bravo", "charlie"],
-    light: ["delta"],
-    ipBase: 41,
+    full: ["geth-a", "geth-b", "geth-c"],
+    light: ["lite-d"],
+    ipBase: 61,
     periodSeconds: 1,
     settings: [
       { section: "cluster", key: "liveness_grace_ms", value: GRACE_MS },
@@ -78,7 +78,7 @@ describe("a full-mode cluster", () => {
     expect(s.chain.mode).toBe("full");
     expect(s.chain.geth!.version).toContain("1.13.15");
     expect(s.chain.geth!.peers).toBeGreaterThanOrEqual(2);
-    expect(s.cluster!.members.map((m) => m.name).sort()).toEqual(["alpha", "bravo", "charlie", "delta"]);
+    expect(s.cluster!.members.map((m) => m.name).sort()).toEqual(["geth-a", "geth-b", "geth-c", "lite-d"]);
     const hashes = c.nodes.map((n) => /genesis_hash = "(0x[0-9a-f]{64})"/.exec(readFileSync(n.config, "utf8"))?.[1]);
     expect(new Set(hashes).size).toBe(1);
     expect(hashes[0]).toBe(await blockHash(0, 0));
@@ -149,4 +149,16 @@ describe("a full-mode cluster", () => {
     const total = (await Promise.all(c.nodes.map((n) => containersOf(docker, n, "web")))).flat().length;
     expect(total).toBe(3);
   }, 240_000);
+
+  test("an evicted full member is voted out of the signers", async () => {
+    await on(0, ["cluster", "evict", "geth-c"]);
+    await on(1, ["cluster", "evict", "geth-c"]);
+    expect((await status(0)).cluster!.members.map((m) => m.name)).not.toContain("geth-c");
+    await waitFor("two signers left", async () => (await status(0)).chain.geth?.signers === 2, 60_000);
+    expect((await status(0)).chain.geth!.signer).toBe(true);
+    expect((await status(1)).chain.geth!.signer).toBe(true);
+    const from = await head(0);
+    await Bun.sleep(5000);
+    expect(await head(0)).toBeGreaterThanOrEqual(from + 3);
+  }, 120_000);
 });

@@ -20,6 +20,8 @@ export type FullClusterOptions = {
   ipBase: number;
   periodSeconds?: number;
   settings?: ConfigUpdate[];
+  /** How to start the agent (default: from source), e.g. a compiled binary; run inside each node's namespace. */
+  agent?: string[];
 };
 
 export type FullCluster = {
@@ -41,7 +43,7 @@ export async function startFullCluster(o: FullClusterOptions): Promise<FullClust
   const names = [...o.full, ...(o.light ?? [])];
   const net = await createTestNet(names.length);
   const root = tempDir();
-  const command = (i: number) => [...net.exec(i), process.execPath, AGENT];
+  const command = (i: number) => [...net.exec(i), ...(o.agent ?? [process.execPath, AGENT])];
   const rpc = (i: number) => `http://${net.ips[i]}:${GETH_HTTP_PORT}`;
   const ip = (i: number) => `127.0.0.${o.ipBase + i}`;
   const nodes: TestNode[] = [];
