@@ -1,5 +1,5 @@
 // Light-mode figures. (1) Headers verified per second: the light client syncs N Clique headers (3 signers in turn,
-// sealed by this bench with @ethereumjs/block, served over JSON-RPC by a local Bun server, since a real 1 s geth chain
+// sealed with @ethereumjs/block and served over JSON-RPC by test/support/clique-chain.ts, since a real 1 s geth chain
 // makes only one block a second) through the real path: batch fetch, re-hash, seal recovery, snapshot rules, SQLite.
 // (2) Cost of one verified state read against a real geth v1.13.15 Clique signer: the cluster state (members + apps,
 // what ClusterClient.state() reads) and one eth_call (DeviceRegistry.links), verified at a new block (cold) and again
@@ -8,15 +8,14 @@
 // Usage: bun bench/light.ts [headers=5000] [samples=9]   → prints figures, writes bench/out/light.json
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createBlockHeader, createSealedCliqueBlockHeader, type BlockHeader } from "@ethereumjs/block";
-import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { bytesToHex } from "@ethereumjs/util";
 import { JsonRpcProvider, Wallet, type Provider } from "ethers";
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
 import { LightClient, LightProvider } from "../lib/light";
-import { cliqueCommon } from "../lib/light/header";
 import { build } from "../scripts/build";
 import { startAgent, type RunningAgent } from "../test/support/agents";
 import { cliOk, initNode, removeTempDirs, tempDir } from "../test/support/cli";
+import { cliqueChain, serveChain } from "../test/support/clique-chain";
 import { ensureDocker } from "../test/support/dockerd";
 import { startGethSigner } from "../test/support/geth";
 import { freePort, waitFor } from "../test/support/ports";
@@ -27,38 +26,14 @@ const BINARY = [join(import.meta.dir, "../dist/edge-agent-linux-x64")];
 await build(["x64"]); // this checkout's code, light client included
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-// (1) A synthetic Clique chain of HEADERS blocks after a genesis listing three signers.
+// (1) A synthetic Clique chain of HEADERS blocks after a genesis listing three signers, sealed in turn.
 const chainId = 4343n;
-const common = cliqueCommon(chainId);
-const signers = [0, 1, 2].map(() => new Wallet(Wallet.createRandom().privateKey)).sort((a, b) => a.address.toLowerCase().localeCompare(b.address.toLowerCase()));
-const start = BigInt(Math.floor(Date.now() / 1000) - HEADERS - 10);
-const extra0 = hexToBytes(`0x${"00".repeat(32)}${signers.map((s) => s.address.slice(2).toLowerCase()).join("")}${"00".repeat(65)}` as `0x${string}`);
-const chain: BlockHeader[] = [createBlockHeader({ number: 0n, timestamp: start, gasLimit: 30_000_000n, difficulty: 1n, extraData: extra0, baseFeePerGas: 1_000_000_000n }, { common })];
+const synthetic = cliqueChain(chainId, HEADERS);
 const generated = performance.now();
-for (let n = 1n; n <= BigInt(HEADERS); n++) {
-  const parent = chain.at(-1)!;
-  const sealer = signers[Number(n % 3n)]!;
-  chain.push(createSealedCliqueBlockHeader(
-    { parentHash: parent.hash(), number: n, timestamp: start + n, gasLimit: parent.gasLimit, difficulty: 2n, extraData: new Uint8Array(97), baseFeePerGas: 1_000_000_000n },
-    hexToBytes(sealer.privateKey as `0x${string}`),
-    { common, freeze: false },
-  ));
-}
+const chain = synthetic.extend([synthetic.genesis], HEADERS, true);
 console.log(`sealed ${HEADERS} synthetic Clique headers in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
-const rpcHeader = (h: BlockHeader) => {
-  const j = h.toJSON();
-  return { hash: bytesToHex(h.hash()), parentHash: j.parentHash, sha3Uncles: j.uncleHash, miner: j.coinbase, stateRoot: j.stateRoot, transactionsRoot: j.transactionsTrie, receiptsRoot: j.receiptTrie, logsBloom: j.logsBloom, difficulty: j.difficulty, number: j.number, gasLimit: j.gasLimit, gasUsed: j.gasUsed, timestamp: j.timestamp, extraData: j.extraData, mixHash: j.mixHash, nonce: j.nonce, baseFeePerGas: j.baseFeePerGas };
-};
-const port = await freePort();
-const server = Bun.serve({
-  port, hostname: "127.0.0.1",
-  async fetch(req) {
-    const body = (await req.json()) as any;
-    const answer = (c: any) => ({ jsonrpc: "2.0", id: c.id, result: c.method === "eth_blockNumber" ? `0x${HEADERS.toString(16)}` : c.method === "eth_chainId" ? `0x${chainId.toString(16)}` : rpcHeader(chain[Number(BigInt(c.params[0]))]!) });
-    return Response.json(Array.isArray(body) ? body.map(answer) : answer(body));
-  },
-});
-const client = new LightClient({ endpoints: [`http://127.0.0.1:${port}`], chainId, genesisHash: bytesToHex(chain[0]!.hash()), storePath: join(tempDir(), "light.sqlite"), timeoutMs: 30_000 });
+const server = await serveChain(chainId, () => chain);
+const client = new LightClient({ endpoints: [server.url], chainId, genesisHash: bytesToHex(chain[0]!.hash()), storePath: join(tempDir(), "light.sqlite"), timeoutMs: 30_000 });
 const t0 = performance.now();
 const head = await client.sync();
 const syncS = (performance.now() - t0) / 1000;
@@ -66,7 +41,7 @@ if (head.header.number !== BigInt(HEADERS)) throw new Error(`synced to ${head.he
 const headersPerSecond = Math.round(HEADERS / syncS);
 console.log(`headers verified: ${HEADERS} in ${syncS.toFixed(2)} s = ${headersPerSecond} headers/s (hash, Clique seal, signer set, parent link, stored)`);
 client.close();
-server.stop(true);
+server.stop();
 
 // (2) Verified reads against a real geth Clique signer holding a cluster with two apps.
 await ensureDocker(); // the agents of (3) reconcile Docker

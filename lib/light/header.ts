@@ -2,7 +2,7 @@
 // the hash the endpoint claims is rejected. Clique chains here run london rules (no shanghai/cancun: geth v1.13.15).
 import { createBlockHeaderFromRPC, type BlockHeader } from "@ethereumjs/block";
 import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common";
-import { bytesToHex } from "@ethereumjs/util";
+import { bigIntToHex, bytesToHex } from "@ethereumjs/util";
 import { VerificationError } from "./errors";
 
 /** geth's default Clique epoch: every 30 000th block is a checkpoint that lists the signers. */
@@ -35,4 +35,29 @@ export function parseHeader(json: unknown, common: Common, expectNumber?: bigint
   if (actual !== claimed) throw new VerificationError(`header ${header.number} claims hash ${claimed} but its fields hash to ${actual}`);
   if (expectNumber !== undefined && header.number !== expectNumber) throw new VerificationError(`asked for header ${expectNumber}, got ${header.number}`);
   return header;
+}
+
+/** A verified header in eth_getBlockByNumber's shape (no transactions: the light client keeps headers only). */
+export function rpcHeaderOf(h: BlockHeader): Record<string, unknown> {
+  return {
+    hash: bytesToHex(h.hash()),
+    parentHash: bytesToHex(h.parentHash),
+    sha3Uncles: bytesToHex(h.uncleHash),
+    miner: h.coinbase.toString(),
+    stateRoot: bytesToHex(h.stateRoot),
+    transactionsRoot: bytesToHex(h.transactionsTrie),
+    receiptsRoot: bytesToHex(h.receiptTrie),
+    logsBloom: bytesToHex(h.logsBloom),
+    difficulty: bigIntToHex(h.difficulty),
+    number: bigIntToHex(h.number),
+    gasLimit: bigIntToHex(h.gasLimit),
+    gasUsed: bigIntToHex(h.gasUsed),
+    timestamp: bigIntToHex(h.timestamp),
+    extraData: bytesToHex(h.extraData),
+    mixHash: bytesToHex(h.mixHash),
+    nonce: bytesToHex(h.nonce),
+    baseFeePerGas: h.baseFeePerGas === undefined ? undefined : bigIntToHex(h.baseFeePerGas),
+    transactions: [],
+    uncles: [],
+  };
 }

@@ -4,9 +4,10 @@
 // and the agent acts on state it reads again through verified calls. Logs are checked against the receipts root of
 // their verified block (logs.ts). Any other method is refused.
 import { FetchRequest, JsonRpcProvider, Network, toQuantity, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
-import { bytesToHex, bigIntToHex } from "@ethereumjs/util";
+import { bytesToHex } from "@ethereumjs/util";
 import type { BlockHeader } from "@ethereumjs/block";
 import { LightClient, type LightOptions } from "./client";
+import { rpcHeaderOf } from "./header";
 import { verifiedLogs, type LogFilter } from "./logs";
 import { RpcError, rpcCall } from "./rpc";
 import { VerifiedState, type CallRequest } from "./state";
@@ -62,9 +63,9 @@ export class LightProvider extends JsonRpcProvider {
       case "eth_blockNumber":
         return toQuantity((await light.latest()).header.number);
       case "eth_getBlockByNumber":
-        return headerJson(await this.headerAt(params[0]));
+        return rpcHeaderOf(await this.headerAt(params[0]));
       case "eth_getBlockByHash":
-        return light.byHash(String(params[0])) ? headerJson(light.byHash(String(params[0]))!.header) : null;
+        return light.byHash(String(params[0])) ? rpcHeaderOf(light.byHash(String(params[0]))!.header) : null;
       case "eth_call": {
         const header = await this.headerAt(params[1]);
         return light.verified("eth_call", (url) => state.call(url, header, params[0] as CallRequest));
@@ -103,29 +104,4 @@ export class LightProvider extends JsonRpcProvider {
     if (typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag)) return this.light.header(BigInt(tag));
     throw new RpcError(-32602, `block tag ${JSON.stringify(tag)} is not supported in light mode`);
   }
-}
-
-/** A verified header in eth_getBlockByNumber's shape (no transactions: the light client keeps headers only). */
-function headerJson(h: BlockHeader): Record<string, unknown> {
-  return {
-    hash: bytesToHex(h.hash()),
-    parentHash: bytesToHex(h.parentHash),
-    sha3Uncles: bytesToHex(h.uncleHash),
-    miner: h.coinbase.toString(),
-    stateRoot: bytesToHex(h.stateRoot),
-    transactionsRoot: bytesToHex(h.transactionsTrie),
-    receiptsRoot: bytesToHex(h.receiptTrie),
-    logsBloom: bytesToHex(h.logsBloom),
-    difficulty: bigIntToHex(h.difficulty),
-    number: bigIntToHex(h.number),
-    gasLimit: bigIntToHex(h.gasLimit),
-    gasUsed: bigIntToHex(h.gasUsed),
-    timestamp: bigIntToHex(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    mixHash: bytesToHex(h.mixHash),
-    nonce: bytesToHex(h.nonce),
-    baseFeePerGas: h.baseFeePerGas === undefined ? undefined : bigIntToHex(h.baseFeePerGas),
-    transactions: [],
-    uncles: [],
-  };
 }
