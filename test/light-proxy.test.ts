@@ -145,14 +145,16 @@ test("with only the lying endpoint, the light provider answers nothing rather th
   light.destroy();
 });
 
+// Its own name per run: container names derive from it, and shared Docker may hold a failed run's leftovers.
+const LIGHT = `light-${process.pid}`;
 let lightNode: TestNode;
 let lightProxy: Proxy;
 
 test("a light node joins through a lying first endpoint; status and app ls show the honest cluster", async () => {
   const proxy = (lightProxy = await lying("proof-values"));
-  const node = (lightNode = await initNode("light-1", proxy.url));
+  const node = (lightNode = await initNode(LIGHT, proxy.url));
   // Again in light mode (a new key: keep its address).
-  node.address = (await cliOk(["init", "--force", "--name", "light-1", "--config", node.config, "--data-dir", join(node.dir, "data"), "--chain-mode", "light", "--rpc", proxy.url, "--rpc", chain.url, "--scrypt-n", "1024"])).stdout.trim();
+  node.address = (await cliOk(["init", "--force", "--name", LIGHT, "--config", node.config, "--data-dir", join(node.dir, "data"), "--chain-mode", "light", "--rpc", proxy.url, "--rpc", chain.url, "--scrypt-n", "1024"])).stdout.trim();
   // Without the genesis hash a light node has no root of trust and says so.
   expect(oneLineError(await cli(["status", ...node.c]))).toMatch(/genesis hash/);
   const joined = await cliOk(["join", "--cluster", token, ...node.c]);
@@ -167,7 +169,7 @@ test("a light node joins through a lying first endpoint; status and app ls show 
   expect(status.chain.verified.signers).toEqual([chain.signer!.address.toLowerCase()]);
   expect(status.chain.verified.rejections).toBeGreaterThan(0);
   expect(status.node.membership).toBe("member");
-  expect(status.cluster.members.map((m: any) => m.name).sort()).toEqual(["creator", "light-1"]);
+  expect(status.cluster.members.map((m: any) => m.name).sort()).toEqual(["creator", LIGHT]);
   const apps = JSON.parse((await cliOk(["app", "ls", "--json", ...node.c])).stdout);
   expect(apps.map((a: any) => [a.name, a.spec.image, a.desired, a.spec.ports])).toEqual([["web", "busybox:light-test", 2, [{ host: 18080, container: 80, protocol: "tcp" }]]]);
   const text = (await cliOk(["status", ...node.c])).stdout;
@@ -181,11 +183,12 @@ test("a light agent (`run`) behind the lying endpoint runs the replica the hones
   try {
     usePublishAddress(lightNode, "127.0.0.31");
     const port = await freePort();
-    await cliOk(["app", "deploy", "pinned", "--image", TEST_IMAGE, "--replicas", "1", "--pin", "light-1", "--port", `${port}:80`, ...creator.c]);
+    await cliOk(["app", "deploy", "pinned", "--image", TEST_IMAGE, "--replicas", "1", "--pin", LIGHT, "--port", `${port}:80`, ...creator.c]);
     const altered = lightProxy.altered;
     const agent = startAgent(lightNode);
     try {
-      await waitFor("the light agent to serve the pinned replica", async () => (await httpBody("127.0.0.31", port)) === TEST_INDEX_HTML, 45_000);
+      await waitFor("the light agent to serve the pinned replica", async () => (await httpBody("127.0.0.31", port)) === TEST_INDEX_HTML, 45_000)
+        .catch((err) => { throw new Error(`${(err as Error).message}; agent log:\n${agent.logText().slice(-3000)}`); });
       const [container] = await containersOf(docker, lightNode, "pinned");
       expect(container!.Image).toBe(TEST_IMAGE);
       expect(container!.Ports.map((p) => p.PublicPort)).toContain(port);
