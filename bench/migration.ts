@@ -1,19 +1,13 @@
-// Migration latency by phase, and node-loss reschedule time, with three compiled agents on anvil + dockerd, once with
-// automine and once with 1 s blocks. Usage: bun bench/migration.ts [runs=5]  → prints medians, writes bench/out/migration.json
-//
-// Phases, ms after the rule is loaded (`edge-agent reload` on the applicant):
-//   detect   the monitor fires the rule (window 1, T = 250 ms)
-//   filed    the applicant's file transaction is mined (designated solver chosen in the same transaction)
-//   started  the solver's container is started
-//   serving  HTTP answers on the solver's published port
-//   resolved the solver's confirm transaction is mined (the assignment has moved)
-//   removed  the applicant's old copy is removed
+// Migration latency by phase (see bench/migration-phases.ts), and node-loss reschedule time, with three compiled agents
+// on anvil + dockerd, once with automine and once with 1 s blocks. Usage: bun bench/migration.ts [runs=5]
+//   → prints medians, writes bench/out/migration.json
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AppView } from "../lib/apps/ops";
 import { updateConfigFile } from "../lib/config";
 import { build } from "../scripts/build";
-import { containersOf, httpBody, startAgent, type RunningAgent } from "../test/support/agents";
+import { containersOf, httpBody, startAgent } from "../test/support/agents";
+import { measureMigrations, median, medians, webApp } from "./migration-phases";
 import { cliOk } from "../test/support/cli";
 import { startCluster } from "../test/support/cluster";
 import { ensureDocker } from "../test/support/dockerd";
@@ -23,12 +17,10 @@ import { freePort, waitFor } from "../test/support/ports";
 const runs = Number(process.argv[2] ?? 5);
 const BINARY = [join(import.meta.dir, "../dist/edge-agent-linux-x64")];
 const GRACE_MS = 10_000;
-type Phases = { detect: number; filed: number; started: number; serving: number; resolved: number; removed: number };
 
 await build(["x64"]);
 const docker = await ensureDocker();
 await ensureTestImage(docker);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function scenario(label: string, prefix: string, anvilArgs: string[]) {
   const cluster = await startCluster({
@@ -46,37 +38,9 @@ async function scenario(label: string, prefix: string, anvilArgs: string[]) {
   const { nodes, agents, ip, indexOf } = cluster;
   const port = await freePort();
   await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c], { command: BINARY });
-  const web = async () => ((JSON.parse((await cliOk(["app", "ls", "--json", ...nodes[0]!.c], { command: BINARY })).stdout) as AppView[]).find((a) => a.name === "web"))!;
-  const at = (agent: RunningAgent, pattern: RegExp, since: number) => {
-    const line = agent.logText().split("\n").find((l) => pattern.test(l) && Date.parse(l.slice(0, 24)) >= since);
-    return line ? Date.parse(line.slice(0, 24)) - since : NaN;
-  };
-  const setRules = (i: number, rules: object[]) => updateConfigFile(nodes[i]!.config, [{ section: "monitor", key: "rules", value: rules as never }]);
-
-  const migrations: Phases[] = [];
-  for (let run = 0; run < runs; run++) {
-    const app = await web();
-    const applicant = indexOf(app.replicas[0]!.node);
-    const solver = [0, 1, 2].find((i) => !app.replicas.some((r) => indexOf(r.node) === i))!;
-    const t0 = Date.now();
-    const serving = waitFor("solver serving", async () => (await httpBody(ip(solver), port, 200)) !== null, 60_000).then(() => Date.now() - t0);
-    setRules(applicant, [{ name: `bench${run}`, metric: "memory", comparator: ">", bound: 1, action: "migrate", window: 1, cooldown_ms: 600_000 }]);
-    await cliOk(["reload", ...nodes[applicant]!.c], { command: BINARY });
-    await waitFor("old copy removed", async () => (await containersOf(docker, nodes[applicant]!, "web")).length === 0, 60_000);
-    const phases: Phases = {
-      detect: at(agents[applicant]!, new RegExp(`rule "bench${run}" fired`), t0),
-      filed: at(agents[applicant]!, /workflow: filed migration of web#0/, t0),
-      started: at(agents[solver]!, /docker: start ea-\S+-web-0: ok/, t0),
-      serving: await serving,
-      resolved: at(agents[solver]!, /workflow: confirmed migration/, t0),
-      removed: at(agents[applicant]!, /docker: remove ea-\S+-web-0/, t0),
-    };
-    migrations.push(phases);
-    console.log(`${label} migration ${run + 1}: ${JSON.stringify(phases)}`);
-    setRules(applicant, []);
-    await cliOk(["reload", ...nodes[applicant]!.c], { command: BINARY });
-    await Bun.sleep(1000);
-  }
+  const measured = { ...cluster, command: () => BINARY };
+  const web = () => webApp(measured);
+  const migrations = await measureMigrations(docker, measured, port, runs, label);
 
   // Node loss: kill -9 the agent holding replica 1 and stop its container; time until the replica serves elsewhere.
   const losses: number[] = [];
@@ -96,8 +60,7 @@ async function scenario(label: string, prefix: string, anvilArgs: string[]) {
   }
 
   await cluster.stop(docker);
-  const medians = Object.fromEntries(Object.keys(migrations[0]!).map((k) => [k, median(migrations.map((m) => m[k as keyof Phases]))])) as Phases;
-  return { label, migrations, medians, nodeLossMs: losses, nodeLossMedianMs: median(losses) };
+  return { label, migrations, medians: medians(migrations), nodeLossMs: losses, nodeLossMedianMs: median(losses) };
 }
 
 const only = process.env.MIGRATION_BENCH_ONLY; // "automine" or "blocks" to run one scenario

@@ -7,6 +7,8 @@ import { startNotifier } from "../lib/systemd/notify";
 import { logger } from "../lib/agent/log";
 import { configFrom, configOption } from "./common";
 
+const STOP_GRACE_MS = 10_000;
+
 export function runCommand() {
   return new Command("run")
     .description("run the agent daemon in the foreground: follow the chain, place and run this node's containers")
@@ -18,7 +20,12 @@ export function runCommand() {
       // every other command starts faster without them.
       const { Agent } = await import("../lib/agent/agent");
       const { serveApi } = await import("../lib/api/server");
-      const agent = new Agent(config, await unlockNodeKey(config));
+      const wallet = await unlockNodeKey(config);
+      // Full mode: the local geth comes up first (the agent reads the chain from it) and goes down last.
+      const gethNode = config.values.chain.mode === "full"
+        ? await (await import("../lib/geth/daemon")).runGeth(config, wallet.address, (await import("../lib/agent/log")).logger("geth"))
+        : undefined;
+      const agent = new Agent(config, wallet);
       agent.start();
       const api = serveApi(config.files.apiSocket, agent);
       const systemd = startNotifier(() => agent.health.stuck(), logger("systemd"));
@@ -37,6 +44,11 @@ export function runCommand() {
       process.stderr.write(`${signal}: stopping (containers keep running)\n`);
       systemd.stop();
       api.stop();
-      await agent.stop();
+      // A pass may be waiting for a transaction on a chain that no longer advances (full mode: too few signers left);
+      // give it a few seconds, then stop anyway.
+      const stopped = await Promise.race([agent.stop().then(() => true), Bun.sleep(STOP_GRACE_MS).then(() => false)]);
+      if (!stopped) process.stderr.write(`the daemon's last pass did not finish within ${STOP_GRACE_MS / 1000} s (is the chain advancing?); stopping anyway\n`);
+      await gethNode?.stop();
+      if (!stopped) process.exit(0);
     });
 }

@@ -17,12 +17,26 @@ export function statusCommand() {
     });
 }
 
+function chainMode(s: StatusReport): string {
+  if (s.chain.mode === "dev") return "dev (no seal verification)";
+  const v = s.chain.verified;
+  if (!v) return s.chain.mode;
+  const rejected = v.rejections > 0 ? out.yellow(`, ${v.rejections} responses rejected`) : "";
+  return `${s.chain.mode} (verified head #${v.head}, ${v.signers.length} Clique signers${rejected})`;
+}
+
 function render(s: StatusReport): string {
   const membership = { member: out.green("member"), "not-member": out.yellow("not a member"), "no-cluster": out.yellow("not in a cluster") }[s.node.membership];
   const lines = [
     `node     ${s.node.name}  ${s.node.address}  ${membership}`,
-    `chain    ${s.chain.mode === "dev" ? "dev (no seal verification)" : s.chain.mode}  ${s.chain.endpoint}  chain ${s.chain.chainId}  head #${s.chain.head.number} (${s.chain.head.ageSeconds} s ago)`,
+    `chain    ${chainMode(s)}  ${s.chain.endpoint}  chain ${s.chain.chainId}  head #${s.chain.head.number} (${s.chain.head.ageSeconds} s ago)`,
   ];
+  if (s.chain.mode === "full") {
+    const g = s.chain.geth;
+    lines.push(g
+      ? `geth     ${g.version}  ${g.syncing ? out.yellow(`syncing #${g.head} of ${g.highest}`) : `synced #${g.head}`}  ${g.peers} peer(s)  ${g.signer ? `signer (1 of ${g.signers})` : `not a signer (${g.signers} signers)`}`
+      : `geth     ${out.yellow("not answering on IPC (is `edge-agent run` running?)")}`);
+  }
   if (!s.cluster) return lines.join("\n");
   lines.push(`cluster  ${s.cluster.registry}  ${s.cluster.members.length} members, eviction needs ${s.cluster.evictionQuorum} votes`, "");
   const rows = s.cluster.members.map((m) => [

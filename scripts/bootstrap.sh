@@ -1,9 +1,9 @@
 #!/bin/sh
-# Installs what edge-agent's build and tests need on Debian 12 (root): apt packages, Bun 1.3.5, npm deps.
+# Installs what edge-agent's build and tests need on Debian 12 (root): apt packages, Bun 1.3.5, npm deps, geth 1.13.15.
 set -eu
 
 BUN_VERSION=1.3.5
-APT_PACKAGES="docker.io mosquitto mosquitto-clients busybox-static qemu-user qemu-user-static libc6-arm64-cross file iproute2 curl debootstrap python3"
+APT_PACKAGES="docker.io mosquitto mosquitto-clients busybox-static qemu-user qemu-user-static libc6-arm64-cross file iproute2 iptables curl debootstrap python3"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 installed=""
 
@@ -54,4 +54,19 @@ fi
 # 3. npm dependencies, exactly as locked.
 (cd "$ROOT" && bun install --frozen-lockfile --silent)
 
-echo "bootstrap: ${installed:+installed$installed; }bun $(bun --version), deps ok"
+# 4. geth v1.13.15 (full mode and its tests), the last geth that seals Clique: built from source with Go >= 1.21
+#    (-checklinkname=0: Go >= 1.23 otherwise fails to link fjl/memsize), linked into /usr/local/bin.
+GETH_VERSION=1.13.15
+geth_version() { "$1" version 2>/dev/null | sed -n 's/^Version: //p'; }
+if [ "$(geth_version geth)" != "$GETH_VERSION-stable" ]; then
+  GOBIN="${GOBIN:-$HOME/go/bin}"; export GOBIN
+  if [ "$(geth_version "$GOBIN/geth")" != "$GETH_VERSION-stable" ]; then
+    go=$(command -v go || echo /usr/local/go/bin/go)
+    if [ ! -x "$go" ]; then echo "bootstrap: building geth $GETH_VERSION needs Go >= 1.21 (none found; put go on PATH)" >&2; exit 1; fi
+    quietly "$go" install -ldflags=-checklinkname=0 "github.com/ethereum/go-ethereum/cmd/geth@v$GETH_VERSION"
+    installed="$installed geth@$GETH_VERSION"
+  fi
+  ln -sf "$GOBIN/geth" /usr/local/bin/geth
+fi
+
+echo "bootstrap: ${installed:+installed$installed; }bun $(bun --version), geth $GETH_VERSION, deps ok"

@@ -2,7 +2,13 @@
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { UserError, messageOf } from "../errors";
 
-export type ChainConnection = { provider: JsonRpcProvider; url: string; chainId: bigint };
+export type ChainConnection = {
+  provider: JsonRpcProvider;
+  url: string;
+  chainId: bigint;
+  /** In light mode: the verifying client behind `provider` (verified head, endpoint in use, rejections). */
+  light?: import("../light/client").LightClient;
+};
 
 /** First endpoint of `urls` that answers (and serves `expectChainId`, when given). */
 export async function connectChain(urls: string[], timeoutMs: number, expectChainId?: bigint): Promise<ChainConnection> {

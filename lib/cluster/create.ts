@@ -5,11 +5,12 @@ import { signAdmission } from "../chain";
 import { deployClusterContracts } from "./deploy";
 import { updateConfigFile, type LoadedConfig } from "../config";
 import { UserError } from "../errors";
-import { readPassword, saveKeystore } from "../keys";
+import { keystoreAddress, readPassword, saveKeystore } from "../keys";
 import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
 import { readSpecs } from "../node/specs";
 import { fundFromDevAccount, fundJoinKey } from "./funding";
-import { encodeJoinToken } from "./token";
+import { startNewChain, type LocalGeth } from "./full-chain";
+import { joinTokenOf } from "./join-key";
 
 export type Progress = (line: string) => void;
 
@@ -22,14 +23,23 @@ export type CreatedCluster = {
 };
 
 export async function createCluster(config: LoadedConfig, progress: Progress): Promise<CreatedCluster> {
-  const { chain, cluster, node } = config.values;
+  const { chain, cluster } = config.values;
   if (cluster.registry) {
     throw new UserError(`this node already belongs to cluster ${cluster.registry} (${config.path}); run \`edge-agent init --force\` to start over`);
   }
   if (chain.mode === "light") throw new UserError("a light node cannot create a cluster: create it on a dev or full node and join with the token");
-  if (chain.mode === "full") throw new UserError('chain mode "full" (a supervised geth) is not available yet: use mode "dev" with an anvil endpoint');
+  // Full mode: geth runs for this command only; `edge-agent run` keeps it up afterwards (joiners need a running member).
+  const local = chain.mode === "full" ? await startNewChain(config, keystoreAddress(config.files.keystore), progress) : undefined;
+  try {
+    return await deployAndRegister(config, progress, local);
+  } finally {
+    await local?.supervisor.stop();
+  }
+}
 
-  const { provider, url, chainId } = await openChain(config);
+async function deployAndRegister(config: LoadedConfig, progress: Progress, local: LocalGeth | undefined): Promise<CreatedCluster> {
+  const { chain, cluster, node } = config.values;
+  const { provider, url, chainId } = await openChain(config, [], local?.chainId);
   progress(`chain ${chainId} at ${url}`);
   const wallet = connectSigner(await unlockNodeKey(config), provider);
   const budget = parseEther(cluster.join_budget_eth);
@@ -47,8 +57,9 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
   progress(`registry ${registry.address} (block ${block}, ${deployGas} gas for all four contracts)`);
 
   const admission = await signAdmission(joinKey, chainId, registry.address, wallet.address);
+  const endpoints = [...advertisedEndpoints(config), ...(local ? [local.enode] : [])];
   const registered = await registry.register(
-    { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints: advertisedEndpoints(config) },
+    { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints },
     admission,
   );
   progress(`registered "${node.name}" as ${wallet.address} (${registered.gasUsed} gas)`);
@@ -56,11 +67,13 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
   const funded = await fundJoinKey(wallet, joinKey.address, budget);
   progress(`join budget of ${cluster.join_budget_eth} ETH at ${joinKey.address}`);
 
+  const genesisHash = local?.genesisHash ?? (await provider.getBlock(0))!.hash!;
   updateConfigFile(config.path, [
     { section: "cluster", key: "registry", value: registry.address },
     { section: "cluster", key: "chain_id", value: Number(chainId) },
+    { section: "cluster", key: "genesis_hash", value: genesisHash },
   ]);
-  const token = encodeJoinToken({ chainId, registry: registry.address, endpoints: advertisedEndpoints(config), joinKey: joinKey.privateKey });
+  const token = joinTokenOf(config, { chainId, registry: registry.address, joinKey: joinKey.privateKey, genesisHash, enodes: local ? [local.enode] : [] });
   return {
     registry: registry.address,
     apps: apps.address,

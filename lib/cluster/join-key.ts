@@ -7,6 +7,8 @@ import { UserError } from "../errors";
 import { keystoreAddress, readPassword, unlockKeystore } from "../keys";
 import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
 import { fundJoinKey } from "./funding";
+import { DeviceRegistry } from "../chain";
+import { enodesOf, localGenesisSpec } from "../geth";
 import { encodeJoinToken } from "./token";
 
 function requireCluster(config: LoadedConfig): string {
@@ -19,11 +21,27 @@ function requireCluster(config: LoadedConfig): string {
 export async function currentJoinToken(config: LoadedConfig): Promise<string> {
   const registry = requireCluster(config);
   const joinKey: Wallet = await unlockKeystore(config.files.joinKey, readPassword(config.files.passwordFile));
+  const chainId = BigInt(config.values.cluster.chain_id);
+  let enodes: string[] = [];
+  if (config.values.chain.mode === "full") {
+    // Every full member's enode, as registered on chain (the local geth answers while the daemon runs).
+    const { provider } = await openChain(config, [], chainId);
+    enodes = (await new DeviceRegistry(registry, provider).nodes()).flatMap((n) => enodesOf(n.endpoints));
+    provider.destroy();
+  }
+  return joinTokenOf(config, { chainId, registry, joinKey: joinKey.privateKey, genesisHash: config.values.cluster.genesis_hash, enodes });
+}
+
+/** A join token for this node's cluster; a full node adds its chain's genesis parameters, `enodes` and the seal policy. */
+export function joinTokenOf(config: LoadedConfig, t: { chainId: bigint; registry: string; joinKey: string; genesisHash: string; enodes: string[] }): string {
+  const full = config.values.chain.mode === "full";
   return encodeJoinToken({
-    chainId: BigInt(config.values.cluster.chain_id),
-    registry,
+    chainId: t.chainId,
+    registry: t.registry,
     endpoints: advertisedEndpoints(config),
-    joinKey: joinKey.privateKey,
+    joinKey: t.joinKey,
+    genesisHash: t.genesisHash,
+    ...(full ? { chain: { genesis: localGenesisSpec(config), enodes: t.enodes, fullNodesSeal: config.values.cluster.full_nodes_seal } } : {}),
   });
 }
 

@@ -4,12 +4,13 @@ import { Wallet, parseEther } from "ethers";
 import { DeviceRegistry, signAdmission } from "../chain";
 import { updateConfigFile, type LoadedConfig } from "../config";
 import { UserError } from "../errors";
-import { readPassword, saveKeystore } from "../keys";
+import { keystoreAddress, readPassword, saveKeystore } from "../keys";
 import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
 import { readSpecs } from "../node/specs";
 import type { Progress } from "./create";
 import { takeStipend } from "./funding";
-import { decodeJoinToken } from "./token";
+import { decodeJoinToken, type JoinToken } from "./token";
+import { startJoinedChain, type LocalGeth } from "./full-chain";
 
 export type JoinedCluster = { registry: string; chainId: bigint; address: string; alreadyMember: boolean; gas: { stipend: boolean; register: bigint } };
 
@@ -20,8 +21,22 @@ export async function joinCluster(config: LoadedConfig, tokenText: string, progr
     throw new UserError(`this node already belongs to cluster ${current}; run \`edge-agent init --force\` to start over`);
   }
 
-  const { provider, url } = await openChain(config, token.endpoints, token.chainId);
+  // Full mode: geth runs for this command only (from a genesis checked against the token); `run` keeps it up afterwards.
+  const local = config.values.chain.mode === "full" ? await startJoinedChain(config, keystoreAddress(config.files.keystore), token, progress) : undefined;
+  try {
+    return await checkAndRegister(config, token, progress, local);
+  } finally {
+    await local?.supervisor.stop();
+  }
+}
+
+async function checkAndRegister(config: LoadedConfig, token: JoinToken, progress: Progress, local: LocalGeth | undefined): Promise<JoinedCluster> {
+  const { provider, url } = await openChain(config, token.endpoints, token.chainId, token.genesisHash);
   progress(`chain ${token.chainId} at ${url}`);
+  const genesisHash = (await provider.getBlock(0))!.hash!;
+  if (token.genesisHash && genesisHash.toLowerCase() !== token.genesisHash.toLowerCase()) {
+    throw new UserError(`${url} serves a chain whose genesis is ${genesisHash}, not the token's ${token.genesisHash}`);
+  }
   const registry = new DeviceRegistry(token.registry, provider);
   await registry.verify();
   const joinKey = new Wallet(token.joinKey, provider);
@@ -38,8 +53,9 @@ export async function joinCluster(config: LoadedConfig, tokenText: string, progr
     result.gas.stipend = await takeStipend(joinKey, wallet.address, parseEther(config.values.cluster.stipend_eth));
     const { node } = config.values;
     const admission = await signAdmission(joinKey, token.chainId, token.registry, wallet.address);
+    const endpoints = [...advertisedEndpoints(config), ...(local ? [local.enode] : [])];
     const receipt = await new DeviceRegistry(token.registry, wallet).register(
-      { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints: advertisedEndpoints(config) },
+      { name: node.name, specs: readSpecs(config.files.dataDir), labels: node.labels, endpoints },
       admission,
     );
     result.gas.register = receipt.gasUsed;
@@ -50,7 +66,9 @@ export async function joinCluster(config: LoadedConfig, tokenText: string, progr
   updateConfigFile(config.path, [
     { section: "cluster", key: "registry", value: token.registry },
     { section: "cluster", key: "chain_id", value: Number(token.chainId) },
-    { section: "chain", key: "rpc", value: [...new Set([...config.values.chain.rpc, ...token.endpoints])] },
+    { section: "cluster", key: "genesis_hash", value: genesisHash },
+    ...(token.chain ? [{ section: "cluster" as const, key: "full_nodes_seal", value: token.chain.fullNodesSeal }] : []),
+    ...(local ? [] : [{ section: "chain" as const, key: "rpc", value: [...new Set([...config.values.chain.rpc, ...token.endpoints])] }]),
   ]);
   return result;
 }

@@ -5,16 +5,25 @@ import { AppRegistry, DeviceRegistry, Reputation, type NodeRecord } from "../cha
 import { reputationScores, type Score } from "../workflow/reputation";
 import { keystoreAddress } from "../keys";
 import { openChain } from "../node/open";
+import type { ChainConnection } from "../chain";
+import { bytesToHex } from "@ethereumjs/util";
 import { viewApps, type AppView } from "../apps/ops";
 import { connectDaemon } from "../api/client";
 import type { DaemonStatus } from "../agent/agent";
+import { gethDatadir, gethStatus, ipcPath, type GethStatus } from "../geth";
 
 export type NodeReplica = { app: string; replica: number; version: number; state: string; reason: string };
 
 /** The stable shape of `edge-agent status --json` (documented in the README). */
 export type StatusReport = {
   node: { name: string; address: string; membership: "member" | "not-member" | "no-cluster" };
-  chain: { mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number } };
+  chain: {
+    mode: "dev" | "light" | "full"; endpoint: string; chainId: string; head: { number: number; timestamp: number; ageSeconds: number };
+    /** Light mode: the header chain verified here (Clique seals from the genesis hash) and responses rejected so far. */
+    verified?: { head: number; hash: string; signers: string[]; rejections: number };
+    /** Full mode: the local geth as it answers on IPC (null: not running). */
+    geth?: GethStatus | null;
+  };
   cluster: {
     registry: string;
     evictionQuorum: number;
@@ -29,7 +38,7 @@ export type StatusReport = {
 export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
   const address = keystoreAddress(config.files.keystore);
   const daemon = await connectDaemon(config).then((d) => d?.get<DaemonStatus>("/v1/status") ?? null);
-  const { provider, url, chainId } = await openChain(config);
+  const { provider, url, chainId, light } = await openChain(config);
   const head = (await provider.getBlock("latest"))!;
   const report: StatusReport = {
     node: { name: config.values.node.name, address, membership: "no-cluster" },
@@ -44,8 +53,9 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
     daemon: daemon && withoutReplicas(daemon),
     replicas: { source: daemon ? "daemon" : "chain", items: daemon ? daemon.replicas.map(({ app, replica, version, state, reason }) => ({ app, replica, version, state, reason })) : [] },
   };
+  if (config.values.chain.mode === "full") report.chain.geth = await gethStatus(ipcPath(gethDatadir(config)), address);
   const registryAddress = config.values.cluster.registry;
-  if (!registryAddress) return report;
+  if (!registryAddress) return withLight(report, light);
 
   const registry = new DeviceRegistry(registryAddress, provider);
   await registry.verify();
@@ -68,6 +78,15 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
       a.replicas.filter((r) => r.node === address).map((r) => ({ app: a.name, replica: r.replica, version: a.version, state: r.state === "pending" ? "assigned" : r.state, reason: r.reason })),
     );
   }
+  return withLight(report, light);
+}
+
+/** In light mode: the endpoint that gave the last verified answer and the verified head. */
+function withLight(report: StatusReport, light: ChainConnection["light"]): StatusReport {
+  const head = light?.head;
+  if (!light || !head) return report;
+  report.chain.endpoint = light.url;
+  report.chain.verified = { head: Number(head.header.number), hash: bytesToHex(head.header.hash()), signers: head.snapshot.signers, rejections: light.rejections.length };
   return report;
 }
 

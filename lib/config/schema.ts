@@ -35,12 +35,30 @@ export const sections = {
       .describe("Timeout of one JSON-RPC request, in milliseconds."),
     poll_interval_ms: z.number().int().min(100).max(60_000).default(1000)
       .describe("How often the daemon asks the chain for new cluster events (eth_getLogs from its stored cursor)."),
+    geth_bin: z.string().min(1).default("geth")
+      .describe('Full mode: the geth v1.13.15 binary the agent supervises (a path, or a name on PATH).'),
+    geth_p2p_port: z.number().int().min(1).max(65535).default(30303)
+      .describe("Full mode: geth's peer-to-peer port (TCP), the one members connect to."),
+    geth_http_address: z.union([z.ipv4(), z.ipv6()], { error: "expected an IP address" }).default("127.0.0.1")
+      .describe("Full mode: address geth's HTTP JSON-RPC listens on; loopback unless you open it for light members."),
+    geth_http_port: z.number().int().min(1).max(65535).default(8545)
+      .describe("Full mode: geth's HTTP JSON-RPC port; the agent itself talks to geth here."),
+    geth_authrpc_port: z.number().int().min(1).max(65535).default(8551)
+      .describe("Full mode: geth's engine API port (unused by Clique; always on loopback, but it needs a free port)."),
+    geth_external_ip: z.union([z.literal(""), z.ipv4()], { error: "expected an IPv4 address or \"\"" }).default("")
+      .describe('Full mode: the IP members reach this node\'s geth on (goes into its enode); "" means 127.0.0.1.'),
   }),
   cluster: z.strictObject({
     registry: address.default("")
       .describe("Address of the cluster's DeviceRegistry contract; written by `cluster create` and `join`."),
     chain_id: z.number().int().min(0).default(0)
       .describe("Chain id of the cluster's chain; written by `cluster create` and `join`."),
+    genesis_hash: z.union([z.literal(""), z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hash")]).default("")
+      .describe("Hash of the cluster chain's genesis block: the root of trust for light mode; written by `cluster create` and `join`."),
+    block_period_s: z.number().int().min(0).max(3600).default(2)
+      .describe("Full mode: Clique block period in seconds, fixed for the cluster by `cluster create` (0: a block only when there are transactions)."),
+    full_nodes_seal: z.boolean().default(true)
+      .describe("Full mode: signers vote every admitted full member in as a Clique signer (set by `cluster create`, carried in join tokens)."),
     join_budget_eth: ethAmount.default("100")
       .describe("ETH `cluster create` moves to the join key, from which joining nodes take their stipend."),
     stipend_eth: ethAmount.default("1")
