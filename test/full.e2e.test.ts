@@ -35,6 +35,14 @@ const rpc = async (url: string, method: string, params: unknown[] = []) => {
 const head = async (i: number) => Number(await rpc(c.rpc(i), "eth_blockNumber"));
 const blockHash = async (i: number, n: number) => (await rpc(c.rpc(i), "eth_getBlockByNumber", ["0x" + n.toString(16), false]))?.hash as string | undefined;
 
+/** Waits until `converged()`, failing with its last reason. */
+async function waitConverged(what: string, timeoutMs: number): Promise<void> {
+  let why: string | null = "not checked";
+  await waitFor(what, async () => (why = await converged()) === null, timeoutMs).catch((err) => {
+    throw new Error(`${(err as Error).message}: ${why}`);
+  });
+}
+
 /** Every replica of web assigned, running, and on exactly the node that holds it; no other container of web anywhere. */
 async function converged(): Promise<string | null> {
   const app = await web();
@@ -110,7 +118,7 @@ describe("a full-mode cluster", () => {
     const [event] = await events();
     expect(event).toMatchObject({ kind: "overload", phase: "resolved", from: c.nodes[applicant]!.address });
     expect(event!.solver).not.toBe(c.nodes[applicant]!.address);
-    await waitFor("converged after the migration", async () => (await converged()) === null, 60_000);
+    await waitConverged("converged after the migration", 90_000);
   }, 150_000);
 
   test("a signer's geth and agent stop: blocks keep coming and its replicas are rescheduled", async () => {
@@ -127,7 +135,8 @@ describe("a full-mode cluster", () => {
     }, GRACE_MS + 60_000);
 
     c.startAgent(victim); // back: geth catches up, the agent drops the replica it no longer holds
-    await waitFor("the returning node in sync and converged", async () => (await head(victim)) >= (await head(0)) - 2 && (await converged()) === null, 90_000);
+    await waitFor("the returning node in sync", async () => (await head(victim)) >= (await head(0)) - 2, 90_000);
+    await waitConverged("converged with the returning node", 90_000);
   }, 180_000);
 
   test("a partitioned node is cut off; the majority goes on; healed, it catches up with no duplicate containers", async () => {
@@ -145,7 +154,7 @@ describe("a full-mode cluster", () => {
       const h = await head(0);
       return (await head(cut)) >= h - 2 && (await blockHash(cut, h - 3)) === (await blockHash(0, h - 3));
     }, 90_000);
-    await waitFor("converged after the heal", async () => (await converged()) === null, 120_000);
+    await waitConverged("converged after the heal", 120_000);
     const total = (await Promise.all(c.nodes.map((n) => containersOf(docker, n, "web")))).flat().length;
     expect(total).toBe(3);
   }, 240_000);
