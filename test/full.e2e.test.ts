@@ -19,6 +19,10 @@ import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
 const GRACE_MS = 8000;
+// Container names come from node names: a suffix per run keeps runs (and leftovers of a crashed one) apart.
+const RUN = Math.random().toString(16).slice(2, 6);
+const FULL_NAMES = ["a", "b", "c"].map((x) => `geth-${x}-${RUN}`);
+const LIGHT_NAME = `lite-d-${RUN}`;
 const FULL = [0, 1, 2];
 let docker: Docker;
 let c: FullCluster;
@@ -60,8 +64,8 @@ beforeAll(async () => {
   docker = await ensureDocker();
   await ensureTestImage(docker);
   c = await startFullCluster({
-    full: ["geth-a", "geth-b", "geth-c"],
-    light: ["lite-d"],
+    full: FULL_NAMES,
+    light: [LIGHT_NAME],
     ipBase: 61,
     periodSeconds: 1,
     settings: [
@@ -86,7 +90,7 @@ describe("a full-mode cluster", () => {
     expect(s.chain.mode).toBe("full");
     expect(s.chain.geth!.version).toContain("1.13.15");
     expect(s.chain.geth!.peers).toBeGreaterThanOrEqual(2);
-    expect(s.cluster!.members.map((m) => m.name).sort()).toEqual(["geth-a", "geth-b", "geth-c", "lite-d"]);
+    expect(s.cluster!.members.map((m) => m.name).sort()).toEqual([...FULL_NAMES, LIGHT_NAME].sort());
     const hashes = c.nodes.map((n) => /genesis_hash = "(0x[0-9a-f]{64})"/.exec(readFileSync(n.config, "utf8"))?.[1]);
     expect(new Set(hashes).size).toBe(1);
     expect(hashes[0]).toBe(await blockHash(0, 0));
@@ -160,9 +164,9 @@ describe("a full-mode cluster", () => {
   }, 240_000);
 
   test("an evicted full member is voted out of the signers", async () => {
-    await on(0, ["cluster", "evict", "geth-c"]);
-    await on(1, ["cluster", "evict", "geth-c"]);
-    expect((await status(0)).cluster!.members.map((m) => m.name)).not.toContain("geth-c");
+    await on(0, ["cluster", "evict", FULL_NAMES[2]!]);
+    await on(1, ["cluster", "evict", FULL_NAMES[2]!]);
+    expect((await status(0)).cluster!.members.map((m) => m.name)).not.toContain(FULL_NAMES[2]);
     await waitFor("two signers left", async () => (await status(0)).chain.geth?.signers === 2, 60_000);
     expect((await status(0)).chain.geth!.signer).toBe(true);
     expect((await status(1)).chain.geth!.signer).toBe(true);

@@ -2,13 +2,18 @@
 import type { Wallet } from "ethers";
 import { connectChain, type ChainConnection } from "../chain";
 import type { LoadedConfig } from "../config";
+import { UserError } from "../errors";
 import { localGethUrl } from "../geth/full-node";
 import { readPassword, unlockKeystore } from "../keys";
 
 /** The chain as this node reads it: in full mode its own geth and nothing else, otherwise the `rpc` endpoints. */
 export function openChain(config: LoadedConfig, extraEndpoints: string[] = [], expectChainId?: bigint): Promise<ChainConnection> {
-  const urls = config.values.chain.mode === "full" ? [localGethUrl(config)] : [...new Set([...config.values.chain.rpc, ...extraEndpoints])];
-  return connectChain(urls, config.values.chain.timeout_ms, expectChainId);
+  if (config.values.chain.mode !== "full") {
+    return connectChain([...new Set([...config.values.chain.rpc, ...extraEndpoints])], config.values.chain.timeout_ms, expectChainId);
+  }
+  return connectChain([localGethUrl(config)], config.values.chain.timeout_ms, expectChainId).catch((err: unknown) => {
+    throw err instanceof UserError ? new UserError(`${err.message}; in full mode this node's geth runs while \`edge-agent run\` does`) : err;
+  });
 }
 
 export function unlockNodeKey(config: LoadedConfig): Promise<Wallet> {

@@ -54,10 +54,13 @@ export async function startFullCluster(o: FullClusterOptions): Promise<FullClust
     indexOf: (address) => nodes.findIndex((n) => n.address === address),
     startAgent: (i) => (agents[i] = startAgent(nodes[i]!, command(i))),
     async stop(docker) {
-      for (const agent of agents) await agent?.stop("SIGTERM").catch(() => {});
-      await removeContainersOf(docker, nodes);
-      await net.destroy();
-      removeTempDirs();
+      try {
+        await Promise.all(agents.map((agent) => agent?.stop("SIGTERM").catch(() => {})));
+        await removeContainersOf(docker, nodes);
+      } finally {
+        await net.destroy(); // also kills whatever still runs in the namespaces
+        removeTempDirs();
+      }
     },
   };
   try {
