@@ -125,3 +125,36 @@ export async function voteSigners(ipc: string, self: string, fullMembers: string
   for (const a of drop) await geth.propose(ipc, a, false);
   return { add, drop };
 }
+
+/**
+ * Breaks Clique's known stall: with a signer missing, the two others can each seal the same height out of turn
+ * (equal difficulty, so neither switches to the other's block) and then each waits for the other ("signed
+ * recently"). When the head has not moved for `stallMs` and this node sealed it itself while it has peers, it steps
+ * back one block (debug_setHead), imports the peer's block of that height and can seal on top of it. Callers pass a
+ * randomised `stallMs` so two stalled signers do not step back at the same moment.
+ */
+export class StallBreaker {
+  private head = -1;
+  private since = Date.now();
+
+  constructor(
+    private readonly ipc: string,
+    private readonly self: string,
+  ) {}
+
+  /** Returns the block number it stepped back from, or null. */
+  async check(stallMs: number): Promise<number | null> {
+    const head = await geth.blockNumber(this.ipc);
+    if (head !== this.head) {
+      this.head = head;
+      this.since = Date.now();
+      return null;
+    }
+    if (head === 0 || Date.now() - this.since < stallMs) return null;
+    const [peers, signer, signers] = await Promise.all([geth.peers(this.ipc), geth.signerOf(this.ipc, head), geth.signers(this.ipc)]);
+    if (peers.length === 0 || signers.length < 3 || getAddress(signer) !== getAddress(this.self)) return null;
+    await geth.setHead(this.ipc, head - 1);
+    this.since = Date.now();
+    return head;
+  }
+}
