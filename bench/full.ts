@@ -1,5 +1,6 @@
 // Full mode (geth v1.13.15, Clique) figures. Usage: bun bench/full.ts [blocks=10000] [runs=3]
-//   → prints them, writes bench/out/full.json
+//   → prints them, writes bench/out/full.json (FULL_BENCH_ONLY=sync or =migration runs one part and keeps the other's
+//   figures from the last full.json)
 // 1. join + sync: a one-node full cluster with block period 0 (a block per transaction) is grown to `blocks` blocks
 //    by sending one 1-wei transfer per block, each waiting for its block; then a new full node runs `edge-agent join`
 //    (geth init, peering, full sync of every block, stipend, registration), timed to "synced" and to the end.
@@ -9,15 +10,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonRpcProvider, Network, Wallet, parseEther } from "ethers";
-import { loadConfig, updateConfigFile } from "../lib/config";
+import { loadConfig } from "../lib/config";
 import { superviseGeth } from "../lib/geth";
 import { readPassword, unlockKeystore } from "../lib/keys";
 import { build } from "../scripts/build";
 import { startAgent } from "../test/support/agents";
-import { cliOk, initNode, removeTempDirs, tempDir, type TestNode } from "../test/support/cli";
+import { cliOk, removeTempDirs, tempDir, type TestNode } from "../test/support/cli";
 import { ensureDocker } from "../test/support/dockerd";
-import { startFullCluster } from "../test/support/full-cluster";
-import { GETH_BIN } from "../test/support/geth";
+import { initLoopbackFullNode, startFullCluster } from "../test/support/full-cluster";
 import { TEST_IMAGE, ensureTestImage } from "../test/support/images";
 import { freePort } from "../test/support/ports";
 import { measureMigrations, medians } from "./migration-phases";
@@ -28,122 +28,117 @@ const BINARY = [join(import.meta.dir, "../dist/edge-agent-linux-x64")];
 await build(["x64"]);
 const root = tempDir();
 
-async function fullNode(name: string, period: number): Promise<TestNode> {
-  const http = await freePort();
-  const node = await initNode(name, `http://127.0.0.1:${http}`, root);
-  updateConfigFile(node.config, [
-    { section: "chain", key: "mode", value: "full" },
-    { section: "chain", key: "geth_bin", value: GETH_BIN },
-    { section: "chain", key: "geth_http_port", value: http },
-    { section: "chain", key: "geth_p2p_port", value: await freePort() },
-    { section: "chain", key: "geth_authrpc_port", value: await freePort() },
-    { section: "cluster", key: "block_period_s", value: period },
-    { section: "cluster", key: "heartbeat_interval_ms", value: 3000 },
-  ]);
-  return node;
-}
+const fullNode = (name: string, period: number) =>
+  initLoopbackFullNode(name, root, period, [{ section: "cluster", key: "heartbeat_interval_ms", value: 3000 }]);
 
 const rssKB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
 const gethPid = async (node: TestNode) => Number((await Bun.$`pgrep -f -- ${`--datadir ${node.dir}/data/geth `}`.text()).trim().split("\n")[0]);
 
-// 1. Grow a chain to BLOCKS blocks, then time a join.
-const creator = await fullNode("origin", 0);
-const token = (await cliOk(["cluster", "create", ...creator.c], { command: BINARY })).stdout.trim();
-const config = loadConfig(creator.config);
-const key = await unlockKeystore(config.files.keystore, readPassword(config.files.passwordFile));
-const supervisor = superviseGeth(config, key.address);
-await supervisor.start();
-const url = `http://127.0.0.1:${config.values.chain.geth_http_port}`;
-const provider = new JsonRpcProvider(url, Network.from(BigInt(config.values.cluster.chain_id)), { staticNetwork: true });
-const filler = new Wallet(Wallet.createRandom().privateKey, provider);
-await (await key.connect(provider).sendTransaction({ to: filler.address, value: parseEther("10") })).wait();
-const rpc = async (method: string, params: unknown[]) => {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const body = (await res.json()) as { result?: string; error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
-  return body.result!;
-};
-let height = Number(await rpc("eth_blockNumber", []));
-const chainId = BigInt(config.values.cluster.chain_id);
-const fillStart = Date.now();
-for (let nonce = 0; height < BLOCKS; nonce++) {
-  const raw = await filler.signTransaction({ to: filler.address, value: 1n, nonce, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId, type: 2 });
-  await rpc("eth_sendRawTransaction", [raw]);
-  const target = height + 1;
-  while ((height = Number(await rpc("eth_blockNumber", []))) < target) await Bun.sleep(1);
-  if (height % 2000 === 0) console.log(`chain at block ${height} (${Math.round((Date.now() - fillStart) / 1000)} s)`);
-}
-const fillSeconds = (Date.now() - fillStart) / 1000;
-provider.destroy();
-await supervisor.stop();
-console.log(`grew the chain to ${height} blocks in ${fillSeconds.toFixed(0)} s (one transfer per block, period 0)`);
+const only = process.env.FULL_BENCH_ONLY;
+const outFile = join(import.meta.dir, "out", "full.json");
+const previous = existsSync(outFile) ? JSON.parse(readFileSync(outFile, "utf8")) : {};
+const sync = only === "migration" ? previous.sync : await syncBench();
+const migration = only === "sync" ? previous.migration : await migrationBench();
 
-const creatorAgent = startAgent(creator, BINARY);
-await Bun.sleep(3000);
-const joiner = await fullNode("newcomer", 0);
-const t0 = Date.now();
-const proc = Bun.spawn([...BINARY, "join", "--cluster", token, ...joiner.c], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-let syncedMs = NaN;
-let stderr = "";
-const reader = (async () => {
-  for await (const chunk of proc.stderr) {
-    stderr += new TextDecoder().decode(chunk);
-    if (Number.isNaN(syncedMs) && stderr.includes("synced to block")) syncedMs = Date.now() - t0;
+async function syncBench() {
+  // 1. Grow a chain to BLOCKS blocks, then time a join.
+  const creator = await fullNode("origin", 0);
+  const token = (await cliOk(["cluster", "create", ...creator.c], { command: BINARY })).stdout.trim();
+  const config = loadConfig(creator.config);
+  const key = await unlockKeystore(config.files.keystore, readPassword(config.files.passwordFile));
+  const supervisor = superviseGeth(config, key.address);
+  await supervisor.start();
+  const url = `http://127.0.0.1:${config.values.chain.geth_http_port}`;
+  const provider = new JsonRpcProvider(url, Network.from(BigInt(config.values.cluster.chain_id)), { staticNetwork: true });
+  const filler = new Wallet(Wallet.createRandom().privateKey, provider);
+  await (await key.connect(provider).sendTransaction({ to: filler.address, value: parseEther("10") })).wait();
+  const rpc = async (method: string, params: unknown[]) => {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    const body = (await res.json()) as { result?: string; error?: { message: string } };
+    if (body.error) throw new Error(body.error.message);
+    return body.result!;
+  };
+  let height = Number(await rpc("eth_blockNumber", []));
+  const chainId = BigInt(config.values.cluster.chain_id);
+  const fillStart = Date.now();
+  for (let nonce = 0; height < BLOCKS; nonce++) {
+    const raw = await filler.signTransaction({ to: filler.address, value: 1n, nonce, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId, type: 2 });
+    await rpc("eth_sendRawTransaction", [raw]);
+    const target = height + 1;
+    while ((height = Number(await rpc("eth_blockNumber", []))) < target) await Bun.sleep(1);
+    if (height % 2000 === 0) console.log(`chain at block ${height} (${Math.round((Date.now() - fillStart) / 1000)} s)`);
   }
-})();
-const code = await proc.exited;
-await reader;
-const joinMs = Date.now() - t0;
-if (code !== 0) throw new Error(`join failed:\n${stderr}`);
-const syncedTo = Number(/synced to block (\d+)/.exec(stderr)![1]);
-console.log(`join of a new full node: synced ${syncedTo} blocks in ${(syncedMs / 1000).toFixed(1)} s, whole join ${(joinMs / 1000).toFixed(1)} s`);
+  const fillSeconds = (Date.now() - fillStart) / 1000;
+  provider.destroy();
+  await supervisor.stop();
+  console.log(`grew the chain to ${height} blocks in ${fillSeconds.toFixed(0)} s (one transfer per block, period 0)`);
 
-// 2. RSS after 30 s of run.
-const joinerAgent = startAgent(joiner, BINARY);
-await Bun.sleep(30_000);
-const rss = await Promise.all([[creator, creatorAgent], [joiner, joinerAgent]].map(async ([node, agent]) => ({
-  node: (node as TestNode).name,
-  agentMB: rssKB((agent as { pid: number }).pid) / 1024,
-  gethMB: rssKB(await gethPid(node as TestNode)) / 1024,
-})));
-for (const r of rss) console.log(`RSS ${r.node}: agent ${r.agentMB.toFixed(1)} MB, geth ${r.gethMB.toFixed(1)} MB`);
-await creatorAgent.stop();
-await joinerAgent.stop();
-removeTempDirs();
+  const creatorAgent = startAgent(creator, BINARY);
+  await Bun.sleep(3000);
+  const joiner = await fullNode("newcomer", 0);
+  const t0 = Date.now();
+  const proc = Bun.spawn([...BINARY, "join", "--cluster", token, ...joiner.c], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  let syncedMs = NaN;
+  let stderr = "";
+  const reader = (async () => {
+    for await (const chunk of proc.stderr) {
+      stderr += new TextDecoder().decode(chunk);
+      if (Number.isNaN(syncedMs) && stderr.includes("synced to block")) syncedMs = Date.now() - t0;
+    }
+  })();
+  const code = await proc.exited;
+  await reader;
+  const joinMs = Date.now() - t0;
+  if (code !== 0) throw new Error(`join failed:\n${stderr}`);
+  const syncedTo = Number(/synced to block (\d+)/.exec(stderr)![1]);
+  console.log(`join of a new full node: synced ${syncedTo} blocks in ${(syncedMs / 1000).toFixed(1)} s, whole join ${(joinMs / 1000).toFixed(1)} s`);
 
-// 3. Migration latency with 1 s Clique blocks.
-const docker = await ensureDocker();
-await ensureTestImage(docker);
-const cluster = await startFullCluster({
-  full: ["gbench-a", "gbench-b", "gbench-c"],
-  ipBase: 71,
-  periodSeconds: 1,
-  agent: BINARY,
-  settings: [
-    { section: "cluster", key: "liveness_grace_ms", value: 10_000 },
-    { section: "cluster", key: "resync_interval_ms", value: 1000 },
-    { section: "monitor", key: "interval_ms", value: 250 },
-    { section: "monitor", key: "window", value: 4 },
-  ],
-});
-let migration;
-try {
-  const port = await freePort();
-  await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...cluster.nodes[0]!.c], { command: cluster.command(0) });
-  const runs = await measureMigrations(docker, cluster, port, RUNS, "clique 1 s");
-  migration = { runs, medians: medians(runs) };
-} finally {
-  await cluster.stop(docker);
+  // 2. RSS after 30 s of run.
+  const joinerAgent = startAgent(joiner, BINARY);
+  await Bun.sleep(30_000);
+  const rss = await Promise.all([[creator, creatorAgent], [joiner, joinerAgent]].map(async ([node, agent]) => ({
+    node: (node as TestNode).name,
+    agentMB: rssKB((agent as { pid: number }).pid) / 1024,
+    gethMB: rssKB(await gethPid(node as TestNode)) / 1024,
+  })));
+  for (const r of rss) console.log(`RSS ${r.node}: agent ${r.agentMB.toFixed(1)} MB, geth ${r.gethMB.toFixed(1)} MB`);
+  await creatorAgent.stop();
+  await joinerAgent.stop();
+  removeTempDirs();
+  return { blocks: syncedTo, fillSeconds, syncedMs, joinMs, rss };
 }
+
+async function migrationBench() {
+  // 3. Migration latency with 1 s Clique blocks.
+  const docker = await ensureDocker();
+  await ensureTestImage(docker);
+  const cluster = await startFullCluster({
+    full: ["gbench-a", "gbench-b", "gbench-c"],
+    ipBase: 71,
+    periodSeconds: 1,
+    agent: BINARY,
+    settings: [
+      { section: "cluster", key: "liveness_grace_ms", value: 10_000 },
+      { section: "cluster", key: "resync_interval_ms", value: 1000 },
+      { section: "monitor", key: "interval_ms", value: 250 },
+      { section: "monitor", key: "window", value: 4 },
+    ],
+  });
+  try {
+    const port = await freePort();
+    await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...cluster.nodes[0]!.c], { command: cluster.command(0) });
+    const runs = await measureMigrations(docker, cluster, port, RUNS, "clique 1 s");
+    return { runs, medians: medians(runs) };
+  } finally {
+    await cluster.stop(docker);
+  }
+}
+
 const anvilFile = join(import.meta.dir, "out", "migration.json");
 const anvil = existsSync(anvilFile) ? (JSON.parse(readFileSync(anvilFile, "utf8")).results as { label: string; medians: object }[]) : [];
 console.log(`\nmigration latency by phase, median of ${RUNS} runs (ms after the rule was loaded):`);
+if (sync) console.log(`join + sync of ${sync.blocks} blocks: synced in ${(sync.syncedMs / 1000).toFixed(1)} s, whole join ${(sync.joinMs / 1000).toFixed(1)} s; RSS ${sync.rss.map((r: { node: string; agentMB: number; gethMB: number }) => `${r.node}: agent ${r.agentMB.toFixed(0)} MB, geth ${r.gethMB.toFixed(0)} MB`).join("; ")}`);
 console.table(Object.fromEntries([["geth clique 1 s", migration.medians], ...anvil.map((r) => [`anvil ${r.label}`, r.medians])]));
 
 mkdirSync(join(import.meta.dir, "out"), { recursive: true });
-writeFileSync(join(import.meta.dir, "out", "full.json"), JSON.stringify({
-  date: new Date().toISOString(),
-  sync: { blocks: syncedTo, fillSeconds, syncedMs, joinMs },
-  rss,
-  migration,
-}, null, 2));
+writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), sync, migration }, null, 2));

@@ -67,7 +67,12 @@ async function checkAndRegister(config: LoadedConfig, token: JoinToken, progress
     { section: "cluster", key: "registry", value: token.registry },
     { section: "cluster", key: "chain_id", value: Number(token.chainId) },
     { section: "cluster", key: "genesis_hash", value: genesisHash },
-    ...(token.chain ? [{ section: "cluster" as const, key: "full_nodes_seal", value: token.chain.fullNodesSeal }] : []),
+    ...(token.chain
+      ? [
+          { section: "cluster" as const, key: "full_nodes_seal", value: token.chain.fullNodesSeal },
+          { section: "cluster" as const, key: "block_period_s", value: token.chain.genesis.period },
+        ]
+      : []),
     ...(local ? [] : [{ section: "chain" as const, key: "rpc", value: [...new Set([...config.values.chain.rpc, ...token.endpoints])] }]),
   ]);
   return result;

@@ -6,17 +6,19 @@ import { DeviceRegistry } from "../chain";
 import type { LoadedConfig } from "../config";
 import { messageOf } from "../errors";
 import type { Log } from "../agent/log";
-import { addPeers, enodesOf, localGethUrl, superviseGeth, voteSigners } from "./full-node";
+import { StallBreaker, addPeers, enodesOf, gethDatadir, localGethUrl, superviseGeth, voteSigners } from "./full-node";
+import { ipcPath } from "./node";
 import { geth } from "./ipc";
 import type { GethSupervisor } from "./supervisor";
 
 export type RunningGeth = { supervisor: GethSupervisor; stop(): Promise<void> };
 
 export async function runGeth(config: LoadedConfig, address: string, log: Log, intervalMs = 5000): Promise<RunningGeth> {
-  const { registry, chain_id, full_nodes_seal } = config.values.cluster;
+  const { registry, chain_id, full_nodes_seal, block_period_s } = config.values.cluster;
   const provider = new JsonRpcProvider(localGethUrl(config), Network.from(BigInt(chain_id)), { staticNetwork: true });
   const devices = new DeviceRegistry(registry, provider);
   let busy = false;
+  const stall = new StallBreaker(ipcPath(gethDatadir(config)), address);
   const tend = async () => {
     if (busy) return;
     busy = true;
@@ -28,6 +30,10 @@ export async function runGeth(config: LoadedConfig, address: string, log: Log, i
         const { add, drop } = await voteSigners(supervisor.ipc, address, full.map((m) => m.address));
         for (const a of add) log(`voting ${a} in as a Clique signer`);
         for (const a of drop) log(`voting ${a} out as a Clique signer`);
+        // Only where blocks come on a clock (period > 0) and other signers exist can a still head mean a stall.
+        const base = Math.max(5_000, 5_000 * block_period_s);
+        const steppedBack = block_period_s > 0 ? await stall.check(base + Math.random() * base) : null;
+        if (steppedBack !== null) log(`the chain stalled at block ${steppedBack}, sealed by this node: stepping back one block to take the other signer's`);
       }
     } catch (err) {
       log(`peering/votes: ${messageOf(err).split("\n")[0]}`);

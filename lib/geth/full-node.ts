@@ -104,19 +104,57 @@ export function enodesOf(endpoints: string[]): string[] {
 
 /**
  * This node's Clique votes, when it is a signer: add every full member that is not a signer yet, drop every signer
- * that is no longer a member. Returns what it proposed (geth keeps casting a proposal in each block it seals).
+ * that is no longer a member (evicted). Nothing while geth is syncing (its member list may be old). Proposals that
+ * have taken effect or no longer match the members are withdrawn. Returns what it proposed.
  */
 export async function voteSigners(ipc: string, self: string, fullMembers: string[]): Promise<{ add: string[]; drop: string[] }> {
+  if ((await geth.syncing(ipc)) !== false) return { add: [], drop: [] };
   const signers = new Set((await geth.signers(ipc)).map((s) => getAddress(s)));
   if (!signers.has(getAddress(self))) return { add: [], drop: [] };
   const members = new Set(fullMembers.map((a) => getAddress(a)));
-  const proposals = await geth.proposals(ipc);
-  const pending = new Map(Object.entries(proposals).map(([a, v]) => [getAddress(a), v]));
-  const add = [...members].filter((a) => !signers.has(a) && pending.get(a) !== true);
-  const drop = [...signers].filter((a) => !members.has(a) && a !== getAddress(self) && pending.get(a) !== false);
+  const pending = new Map(Object.entries(await geth.proposals(ipc)).map(([a, v]) => [getAddress(a), v]));
+  for (const [a, v] of pending) {
+    if (v !== members.has(a) || v === signers.has(a)) {
+      await geth.discard(ipc, a);
+      pending.delete(a);
+    }
+  }
+  const add = [...members].filter((a) => !signers.has(a) && !pending.has(a));
+  const drop = [...signers].filter((a) => !members.has(a) && a !== getAddress(self) && !pending.has(a));
   for (const a of add) await geth.propose(ipc, a, true);
   for (const a of drop) await geth.propose(ipc, a, false);
-  // Proposals that have done their work (or are moot) are withdrawn, so they stop riding on every sealed block.
-  for (const [a, v] of pending) if (v === signers.has(a)) await geth.discard(ipc, a);
   return { add, drop };
+}
+
+/**
+ * Breaks Clique's known stall: with a signer missing, the two others can each seal the same height out of turn
+ * (equal difficulty, so neither switches to the other's block) and then each waits for the other ("signed
+ * recently"). When the head has not moved for `stallMs` and this node sealed it itself while it has peers, it steps
+ * back one block (debug_setHead), imports the peer's block of that height and can seal on top of it. Callers pass a
+ * randomised `stallMs` so two stalled signers do not step back at the same moment.
+ */
+export class StallBreaker {
+  private head = -1;
+  private since = Date.now();
+
+  constructor(
+    private readonly ipc: string,
+    private readonly self: string,
+  ) {}
+
+  /** Returns the block number it stepped back from, or null. */
+  async check(stallMs: number): Promise<number | null> {
+    const head = await geth.blockNumber(this.ipc);
+    if (head !== this.head) {
+      this.head = head;
+      this.since = Date.now();
+      return null;
+    }
+    if (head === 0 || Date.now() - this.since < stallMs) return null;
+    const [peers, signer, signers] = await Promise.all([geth.peers(this.ipc), geth.signerOf(this.ipc, head), geth.signers(this.ipc)]);
+    if (peers.length === 0 || signers.length < 3 || getAddress(signer) !== getAddress(this.self)) return null;
+    await geth.setHead(this.ipc, head - 1);
+    this.since = Date.now();
+    return head;
+  }
 }

@@ -50,7 +50,6 @@ export function gethArgs(o: GethOptions): string[] {
     "--http.addr", o.httpAddress,
     "--http.port", String(o.httpPort),
     "--http.api", (o.httpApis ?? HTTP_APIS).join(","),
-    "--http.vhosts", "*",
     "--verbosity", String(o.verbosity ?? 3),
   ];
   if (o.signer) {

@@ -64,10 +64,7 @@ export class GethSupervisor {
         if (this.stopping) return;
         this.restarts++;
         this.spawn();
-        void this.waitReady(60_000).then(
-          () => this.events.onReady?.(),
-          () => {},
-        );
+        void this.waitReady(60_000).catch(() => {}); // calls onReady; a geth that dies again is restarted again
       }, delay);
     });
   }

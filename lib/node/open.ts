@@ -2,6 +2,7 @@
 import type { Wallet } from "ethers";
 import { connectChain, type ChainConnection } from "../chain";
 import type { LoadedConfig } from "../config";
+import { UserError } from "../errors";
 import { localGethUrl } from "../geth/full-node";
 import { readPassword, unlockKeystore } from "../keys";
 import { join } from "node:path";
@@ -13,7 +14,11 @@ import { join } from "node:path";
  */
 export async function openChain(config: LoadedConfig, extraEndpoints: string[] = [], expectChainId?: bigint, genesisHash?: string): Promise<ChainConnection> {
   const { chain, cluster } = config.values;
-  if (chain.mode === "full") return connectChain([localGethUrl(config)], chain.timeout_ms, expectChainId);
+  if (chain.mode === "full") {
+    return connectChain([localGethUrl(config)], chain.timeout_ms, expectChainId).catch((err: unknown) => {
+      throw err instanceof UserError ? new UserError(`${err.message}; in full mode this node's geth runs while \`edge-agent run\` does`) : err;
+    });
+  }
   const urls = [...new Set([...chain.rpc, ...extraEndpoints])];
   if (chain.mode === "light") {
     const { connectLight } = await import("../light");

@@ -7,6 +7,7 @@ import { updateConfigFile, type ConfigUpdate } from "../../lib/config";
 import { removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./agents";
 import { cliOk, initNode, removeTempDirs, tempDir, type TestNode } from "./cli";
 import { GETH_BIN } from "./geth";
+import { freePort } from "./ports";
 import { createTestNet, type TestNet } from "./netns";
 
 const AGENT = join(import.meta.dir, "../../agent.ts");
@@ -53,10 +54,13 @@ export async function startFullCluster(o: FullClusterOptions): Promise<FullClust
     indexOf: (address) => nodes.findIndex((n) => n.address === address),
     startAgent: (i) => (agents[i] = startAgent(nodes[i]!, command(i))),
     async stop(docker) {
-      for (const agent of agents) await agent?.stop("SIGTERM").catch(() => {});
-      await removeContainersOf(docker, nodes);
-      await net.destroy();
-      removeTempDirs();
+      try {
+        await Promise.all(agents.map((agent) => agent?.stop("SIGTERM").catch(() => {})));
+        await removeContainersOf(docker, nodes);
+      } finally {
+        await net.destroy(); // also kills whatever still runs in the namespaces
+        removeTempDirs();
+      }
     },
   };
   try {
@@ -87,4 +91,20 @@ export async function startFullCluster(o: FullClusterOptions): Promise<FullClust
     throw err;
   }
   return cluster;
+}
+
+/** A full node on this host's loopback (no namespace): its geth on free ports, `periodSeconds` blocks if it creates. */
+export async function initLoopbackFullNode(name: string, root: string, periodSeconds = 1, settings: ConfigUpdate[] = []): Promise<TestNode> {
+  const http = await freePort();
+  const node = await initNode(name, `http://127.0.0.1:${http}`, root);
+  updateConfigFile(node.config, [
+    { section: "chain", key: "mode", value: "full" },
+    { section: "chain", key: "geth_bin", value: GETH_BIN },
+    { section: "chain", key: "geth_http_port", value: http },
+    { section: "chain", key: "geth_p2p_port", value: await freePort() },
+    { section: "chain", key: "geth_authrpc_port", value: await freePort() },
+    { section: "cluster", key: "block_period_s", value: periodSeconds },
+    ...settings,
+  ]);
+  return node;
 }
