@@ -6,47 +6,27 @@ import type Docker from "dockerode";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { updateConfigFile } from "../lib/config";
 import type { AddedDevice } from "../lib/mqtt";
-import { containersOf, removeContainersOf, startAgent, type RunningAgent } from "./support/agents";
+import { containersOf, removeContainersOf, startAgent } from "./support/agents";
 import { startAnvil, type Anvil } from "./support/anvil";
-import { cliOk, initNode, removeTempDirs, tempDir, type TestNode } from "./support/cli";
+import { cliOk, removeTempDirs, tempDir } from "./support/cli";
 import { ensureDocker } from "./support/dockerd";
+import { MqttNodes, type MqttSetting } from "./support/mqtt-nodes";
 import { TEST_IMAGE, ensureTestImage } from "./support/images";
-import { freePort, waitFor } from "./support/ports";
 
 const GATEWAY = "172.17.0.1"; // the default Docker bridge's gateway: the host as containers see it
 const APP_NODE = `fog-app-${process.pid}`; // container names carry the node name: no clash with a run that died
 let docker: Docker;
 let anvil: Anvil;
-let token = "";
-const nodes: TestNode[] = [];
-const agents: RunningAgent[] = [];
-const ports: number[] = [];
+const fog = new MqttNodes();
+const { nodes, agents, ports } = fog;
 const creds = new Map<string, string>();
 const clients: MqttClient[] = [];
 let certs: { dir: string; cert: string; key: string; otherCa: string };
 
-async function addNode(name: string, settings: (port: number) => Array<[string, string | number | boolean]>): Promise<TestNode> {
-  const node = await initNode(name, anvil.url);
-  const port = await freePort();
-  updateConfigFile(node.config, [
-    { section: "chain", key: "poll_interval_ms", value: 300 },
-    { section: "mqtt", key: "enabled", value: true },
-    { section: "mqtt", key: "batch_interval_ms", value: 1000 },
-    { section: "mqtt", key: "sync_interval_ms", value: 300 },
-    ...settings(port).map(([key, value]) => ({ section: "mqtt" as const, key, value })),
-  ]);
-  if (nodes.length === 0) token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
-  else await cliOk(["join", "--cluster", token, ...node.c]);
-  nodes.push(node);
-  ports.push(port);
-  agents.push(startAgent(node));
-  return node;
-}
-
-const proxyStarts = (i: number) => agents[i]!.logText().split("MQTT proxy (").length - 1;
-const proxyUp = (i: number, starts = 1) => waitFor(`MQTT proxy of ${nodes[i]!.name}`, () => proxyStarts(i) >= starts, 30_000);
+const addNode = (name: string, settings: (port: number) => MqttSetting[]) => fog.add(anvil.url, name, settings);
+const proxyStarts = (i: number) => fog.proxyStarts(i);
+const proxyUp = (i: number, starts = 1) => fog.proxyUp(i, starts);
 
 async function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
   const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 4000, ...opts });

@@ -5,52 +5,28 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { updateConfigFile } from "../lib/config";
 import type { AddedDevice, DeviceView } from "../lib/mqtt";
-import { startAgent, type RunningAgent } from "./support/agents";
+import { startAgent } from "./support/agents";
 import { startAnvil, type Anvil } from "./support/anvil";
-import { cli, cliOk, initNode, oneLineError, removeTempDirs, type TestNode } from "./support/cli";
+import { cli, cliOk, oneLineError, removeTempDirs, type TestNode } from "./support/cli";
 import { ensureDocker } from "./support/dockerd";
 import { startMosquitto, type Mosquitto } from "./support/mosquitto";
-import { freePort, waitFor } from "./support/ports";
+import { MqttNodes, type MqttSetting } from "./support/mqtt-nodes";
+import { waitFor } from "./support/ports";
 
 let anvil: Anvil;
 let mosquitto: Mosquitto;
-let token = "";
-const nodes: TestNode[] = [];
-const agents: RunningAgent[] = [];
-const ports: number[] = [];
+const fog = new MqttNodes();
+const { nodes, agents, ports } = fog;
 const creds = new Map<string, string>();
 const clients: MqttClient[] = [];
 
-async function addNode(name: string, mqttSettings: Array<[string, string | number | boolean]>): Promise<TestNode> {
-  const node = await initNode(name, anvil.url);
-  const port = await freePort();
-  updateConfigFile(node.config, [
-    { section: "chain", key: "poll_interval_ms", value: 300 },
-    { section: "mqtt", key: "enabled", value: true },
-    { section: "mqtt", key: "listen", value: `127.0.0.1:${port}` },
-    { section: "mqtt", key: "batch_interval_ms", value: 1000 },
-    { section: "mqtt", key: "sync_interval_ms", value: 300 },
-    { section: "mqtt", key: "max_payload_bytes", value: 1024 },
-    { section: "mqtt", key: "max_messages_per_second", value: 20 },
-    ...mqttSettings.map(([key, value]) => ({ section: "mqtt" as const, key, value })),
-  ]);
-  if (nodes.length === 0) token = (await cliOk(["cluster", "create", ...node.c])).stdout.trim();
-  else await cliOk(["join", "--cluster", token, ...node.c]);
-  nodes.push(node);
-  ports.push(port);
-  agents.push(startAgent(node));
-  return node;
-}
-
 const url = (i: number) => `mqtt://127.0.0.1:${ports[i]}`;
-
-/** Waits for the proxy of node i to start (the log is appended to across restarts: count the start lines). */
-const proxyStarts = (i: number) => agents[i]!.logText().split("MQTT proxy (").length - 1;
-async function proxyUp(i: number, starts = 1): Promise<void> {
-  await waitFor(`MQTT proxy of ${nodes[i]!.name}`, () => proxyStarts(i) >= starts, 30_000);
-}
+const proxyUp = (i: number, starts = 1) => fog.proxyUp(i, starts);
+const proxyStarts = (i: number) => fog.proxyStarts(i);
+/** A node with the proxy on loopback, small payload and rate limits, plus `mqttSettings`. */
+const addNode = (name: string, mqttSettings: MqttSetting[]) =>
+  fog.add(anvil.url, name, (port) => [["listen", `127.0.0.1:${port}`], ["max_payload_bytes", 1024], ["max_messages_per_second", 20], ...mqttSettings]);
 
 async function addDevice(node: TestNode, id: string): Promise<void> {
   const r: AddedDevice = JSON.parse((await cliOk(["device", "add", id, "--type", "dht22", "--labels", "room=lab", "--json", ...node.c])).stdout);
