@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+
 interface IDeviceRegistry {
     function capacityOf(address who) external view returns (bool member, uint64 cpuMilli, uint64 memoryMB);
     function hasLabel(address who, bytes32 label) external view returns (bool);
@@ -19,7 +21,22 @@ interface IReputationOutcomes {
 /// node satisfies the app's constraints and has declared capacity left, so any placement can be checked from chain
 /// data alone, and a replica is assigned to at most one node at any block.
 contract AppRegistry {
+    using EnumerableSet for EnumerableSet.Bytes32Set;
+
     string public constant KIND = "edge-agent/AppRegistry";
+
+    /// Why a node may not take one more replica of an app (None: it may). The agent's planner, `app ls` and the solver
+    /// ranking use these names from the ABI (lib/placement/rule.ts), and a property test holds both to one answer.
+    enum Ineligible {
+        None,
+        NotMember,
+        PinnedElsewhere,
+        MissingLabel,
+        AlreadyHoldsOne, // spread or every-node
+        NoCpuLeft,
+        NoMemoryLeft,
+        HostPortTaken
+    }
 
     enum State {
         Pending, // not assigned, or assigned and not yet reported
@@ -60,8 +77,7 @@ contract AppRegistry {
 
     IDeviceRegistry public immutable devices;
 
-    bytes32[] private appIds;
-    mapping(bytes32 => uint256) private appSlot; // 1-based
+    EnumerableSet.Bytes32Set private appIds;
     mapping(bytes32 => App) private apps;
     mapping(bytes32 => Replica[]) private replicaList;
     mapping(bytes32 => mapping(address => uint32)) private heldBy; // app => node => replicas
@@ -88,9 +104,7 @@ contract AppRegistry {
     error AlreadyAssigned(uint32 replica, address node);
     error NotAssignedToYou(uint32 replica);
     error OnlyEventLogger();
-    /// reason: 1 not a member, 2 pinned elsewhere, 3 missing label, 4 already holds one (spread), 5 no CPU left,
-    /// 6 no memory left, 7 host port taken
-    error NotEligible(uint8 reason);
+    error NotEligible(Ineligible reason);
 
     constructor(address devices_) {
         devices = IDeviceRegistry(devices_);
@@ -105,9 +119,7 @@ contract AppRegistry {
         if (bytes(spec.image).length == 0) revert InvalidSpec("image is empty");
         bytes32 id = keccak256(bytes(name));
         App storage app = apps[id];
-        if (appSlot[id] == 0) {
-            appIds.push(id);
-            appSlot[id] = appIds.length;
+        if (appIds.add(id)) {
             app.id = id;
             app.name = name;
             app.owner = msg.sender;
@@ -135,12 +147,7 @@ contract AppRegistry {
         string memory name = app.name;
         releaseAll(id);
         delete replicaList[id];
-        uint256 slot = appSlot[id];
-        bytes32 last = appIds[appIds.length - 1];
-        appIds[slot - 1] = last;
-        appSlot[last] = slot;
-        appIds.pop();
-        delete appSlot[id];
+        appIds.remove(id);
         delete apps[id];
         emit AppRemoved(id, name);
     }
@@ -221,7 +228,7 @@ contract AppRegistry {
     // ---- reads -------------------------------------------------------------------------------
 
     function appCount() external view returns (uint256) {
-        return appIds.length;
+        return appIds.length();
     }
 
     function getApp(bytes32 id) external view returns (App memory) {
@@ -234,37 +241,40 @@ contract AppRegistry {
 
     /// Everything an agent needs to plan and reconcile, in one call.
     function snapshot() external view returns (App[] memory all, Replica[][] memory replicas) {
-        all = new App[](appIds.length);
-        replicas = new Replica[][](appIds.length);
-        for (uint256 i = 0; i < appIds.length; i++) {
-            all[i] = apps[appIds[i]];
-            replicas[i] = replicaList[appIds[i]];
+        uint256 n = appIds.length();
+        all = new App[](n);
+        replicas = new Replica[][](n);
+        for (uint256 i = 0; i < n; i++) {
+            bytes32 id = appIds.at(i);
+            all[i] = apps[id];
+            replicas[i] = replicaList[id];
         }
     }
 
-    /// 0 if `node` may take one more replica of the app now, else the NotEligible reason code.
-    function eligibility(bytes32 id, address node) public view returns (uint8) {
+    /// Whether `node` may take one more replica of the app now (None), else the first rule it fails, checked in the
+    /// enum's order.
+    function eligibility(bytes32 id, address node) public view returns (Ineligible) {
         Spec storage spec = apps[id].spec;
         (bool member, uint64 cpuCap, uint64 memCap) = devices.capacityOf(node);
-        if (!member) return 1;
-        if (spec.pin != address(0) && spec.pin != node) return 2;
+        if (!member) return Ineligible.NotMember;
+        if (spec.pin != address(0) && spec.pin != node) return Ineligible.PinnedElsewhere;
         for (uint256 i = 0; i < spec.selector.length; i++) {
-            if (!devices.hasLabel(node, keccak256(bytes(spec.selector[i])))) return 3;
+            if (!devices.hasLabel(node, keccak256(bytes(spec.selector[i])))) return Ineligible.MissingLabel;
         }
-        if ((spec.spread || spec.everyNode) && heldBy[id][node] > 0) return 4;
-        if (cpuUsed[node] + spec.cpuMilli > cpuCap) return 5;
-        if (memoryUsed[node] + spec.memoryMB > memCap) return 6;
+        if ((spec.spread || spec.everyNode) && heldBy[id][node] > 0) return Ineligible.AlreadyHoldsOne;
+        if (cpuUsed[node] + spec.cpuMilli > cpuCap) return Ineligible.NoCpuLeft;
+        if (memoryUsed[node] + spec.memoryMB > memCap) return Ineligible.NoMemoryLeft;
         for (uint256 i = 0; i < spec.ports.length; i++) {
-            if (hostPortUsed[node][hostPortKey(spec.ports[i])]) return 7;
+            if (hostPortUsed[node][hostPortKey(spec.ports[i])]) return Ineligible.HostPortTaken;
         }
-        return 0;
+        return Ineligible.None;
     }
 
     // ---- internals ---------------------------------------------------------------------------
 
     function assign(App storage app, uint32 r, address node) private {
-        uint8 why = eligibility(app.id, node);
-        if (why != 0) revert NotEligible(why);
+        Ineligible why = eligibility(app.id, node);
+        if (why != Ineligible.None) revert NotEligible(why);
         Spec storage spec = app.spec;
         cpuUsed[node] += spec.cpuMilli;
         memoryUsed[node] += spec.memoryMB;
@@ -321,7 +331,7 @@ contract AppRegistry {
     }
 
     function existingApp(bytes32 id) private view returns (App storage app) {
-        if (appSlot[id] == 0) revert NoSuchApp(id);
+        if (!appIds.contains(id)) revert NoSuchApp(id);
         return apps[id];
     }
 

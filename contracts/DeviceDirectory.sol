@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+
 interface IMembership {
     function isMember(address who) external view returns (bool);
 }
@@ -13,6 +15,8 @@ interface IMembership {
 /// a device failed over to). Any member that relayed a device's telemetry records the Merkle root of each batch,
 /// many devices in one transaction.
 contract DeviceDirectory {
+    using EnumerableSet for EnumerableSet.Bytes32Set;
+
     string public constant KIND = "edge-agent/DeviceDirectory";
 
     struct Device {
@@ -31,8 +35,7 @@ contract DeviceDirectory {
     /// Bumped on every change of a device (add, remove, credential, desired): agents poll this one word.
     uint64 public revision;
 
-    bytes32[] private keys;
-    mapping(bytes32 => uint256) private slotOf; // 1-based index into keys; 0 = no such device
+    EnumerableSet.Bytes32Set private keys;
     mapping(bytes32 => Device) private devices;
     /// device key => Merkle root => block it was recorded in (0: never).
     mapping(bytes32 => mapping(bytes32 => uint64)) public rootBlock;
@@ -66,9 +69,7 @@ contract DeviceDirectory {
     function add(string calldata id, string calldata deviceType, string[] calldata labels, bytes16 salt, bytes32 credentialHash) external onlyMember {
         if (bytes(id).length == 0 || bytes(id).length > 64) revert InvalidId();
         bytes32 key = keyOf(id);
-        if (slotOf[key] != 0) revert DeviceExists(id);
-        keys.push(key);
-        slotOf[key] = keys.length;
+        if (!keys.add(key)) revert DeviceExists(id);
         Device storage d = devices[key];
         d.id = id;
         d.node = msg.sender;
@@ -85,12 +86,7 @@ contract DeviceDirectory {
     /// Deregisters the device and so revokes its credential everywhere.
     function remove(string calldata id) external {
         bytes32 key = ownedBy(id, msg.sender);
-        uint256 slot = slotOf[key];
-        bytes32 last = keys[keys.length - 1];
-        keys[slot - 1] = last;
-        slotOf[last] = slot;
-        keys.pop();
-        delete slotOf[key];
+        keys.remove(key);
         delete devices[key];
         revision += 1;
         emit DeviceRemoved(key, id, msg.sender);
@@ -106,7 +102,7 @@ contract DeviceDirectory {
 
     function setDesired(string calldata id, string calldata desiredJson) external onlyMember {
         bytes32 key = keyOf(id);
-        if (slotOf[key] == 0) revert NoSuchDevice(key);
+        if (!keys.contains(key)) revert NoSuchDevice(key);
         Device storage d = devices[key];
         d.desired = desiredJson;
         d.desiredVersion += 1;
@@ -118,7 +114,7 @@ contract DeviceDirectory {
     function recordRoots(bytes32[] calldata deviceKeys, bytes32[] calldata roots, uint32[] calldata counts) external onlyMember {
         if (deviceKeys.length != roots.length || roots.length != counts.length) revert LengthMismatch();
         for (uint256 i = 0; i < deviceKeys.length; i++) {
-            if (slotOf[deviceKeys[i]] == 0) revert NoSuchDevice(deviceKeys[i]);
+            if (!keys.contains(deviceKeys[i])) revert NoSuchDevice(deviceKeys[i]);
             rootBlock[deviceKeys[i]][roots[i]] = uint64(block.number);
             emit TelemetryRoot(deviceKeys[i], roots[i], counts[i], msg.sender);
         }
@@ -126,22 +122,23 @@ contract DeviceDirectory {
 
     function get(string calldata id) external view returns (Device memory) {
         bytes32 key = keyOf(id);
-        if (slotOf[key] == 0) revert NoSuchDevice(key);
+        if (!keys.contains(key)) revert NoSuchDevice(key);
         return devices[key];
     }
 
     function all() external view returns (Device[] memory out) {
-        out = new Device[](keys.length);
-        for (uint256 i = 0; i < keys.length; i++) out[i] = devices[keys[i]];
+        uint256 n = keys.length();
+        out = new Device[](n);
+        for (uint256 i = 0; i < n; i++) out[i] = devices[keys.at(i)];
     }
 
     function count() external view returns (uint256) {
-        return keys.length;
+        return keys.length();
     }
 
     function ownedBy(string calldata id, address who) private view returns (bytes32 key) {
         key = keyOf(id);
-        if (slotOf[key] == 0) revert NoSuchDevice(key);
+        if (!keys.contains(key)) revert NoSuchDevice(key);
         address owner = devices[key].node;
         if (owner != who) revert NotOwner(id, owner);
     }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {Reputation} from "./Reputation.sol";
+
 /// @title Distributed Device Registry (HIDRA's DDR) for one edge-agent cluster.
 /// @notice A cluster is one deployment of this contract; its address identifies the cluster.
 /// Admission needs a signature from the cluster's join key (the secret inside a join token), bound to the
@@ -12,6 +17,8 @@ interface IReputation {
 }
 
 contract DeviceRegistry {
+    using EnumerableSet for EnumerableSet.AddressSet;
+
     string public constant KIND = "edge-agent/DeviceRegistry";
     uint16 public constant VERSION = 1;
 
@@ -33,6 +40,14 @@ contract DeviceRegistry {
         uint64 updatedAt; // block number
     }
 
+    /// A member as every agent needs it each pass, in one call: its record, its liveness, its reputation outcomes.
+    struct MemberStatus {
+        Node node;
+        uint64 lastSeen; // block timestamp of its last sign of life
+        bool alive; // lastSeen within livenessGrace of this block's timestamp
+        Reputation.Record reputation;
+    }
+
     /// Address of the join key; holders of its private key may admit nodes.
     address public immutable joinAuthority;
     /// The cluster's other contracts, linked once by the deployer: AppRegistry (HIDRA's DCR), EventLogger (DEL),
@@ -48,8 +63,7 @@ contract DeviceRegistry {
     mapping(address => uint64) public lastSeen; // block timestamp of the member's last heartbeat or migration step
     mapping(address => uint64) public heartbeats;
 
-    address[] private memberList;
-    mapping(address => uint256) private slotOf; // 1-based index into memberList; 0 = not a member
+    EnumerableSet.AddressSet private memberSet;
     mapping(address => Node) private nodes;
     mapping(bytes32 => address) private ownerOfName;
     mapping(address => address[]) private evictionVotes; // target => voters (tallied against current members)
@@ -105,16 +119,16 @@ contract DeviceRegistry {
     /// The EventLogger counts a migration step as a sign of life.
     function touch(address node) external {
         if (msg.sender != events) revert NotAllowed();
-        if (slotOf[node] != 0) lastSeen[node] = uint64(block.timestamp);
+        if (memberSet.contains(node)) lastSeen[node] = uint64(block.timestamp);
     }
 
     /// A member is alive while its last sign of life is at most `livenessGrace` seconds old.
     function isAlive(address who) public view returns (bool) {
-        return slotOf[who] != 0 && block.timestamp <= lastSeen[who] + livenessGrace;
+        return memberSet.contains(who) && block.timestamp <= lastSeen[who] + livenessGrace;
     }
 
     modifier onlyMember() {
-        if (slotOf[msg.sender] == 0) revert NotMember(msg.sender);
+        if (!memberSet.contains(msg.sender)) revert NotMember(msg.sender);
         _;
     }
 
@@ -132,12 +146,12 @@ contract DeviceRegistry {
         string[] calldata endpoints,
         bytes calldata joinSignature
     ) external {
-        if (slotOf[msg.sender] != 0) revert AlreadyMember(msg.sender);
+        if (memberSet.contains(msg.sender)) revert AlreadyMember(msg.sender);
         if (evicted[msg.sender]) revert WasEvicted(msg.sender);
-        if (recoverPersonal(admissionDigest(msg.sender), joinSignature) != joinAuthority) revert BadJoinSignature();
+        (address signer, ECDSA.RecoverError failure, ) = ECDSA.tryRecover(MessageHashUtils.toEthSignedMessageHash(admissionDigest(msg.sender)), joinSignature);
+        if (failure != ECDSA.RecoverError.NoError || signer != joinAuthority) revert BadJoinSignature();
         claimName(name);
-        memberList.push(msg.sender);
-        slotOf[msg.sender] = memberList.length;
+        memberSet.add(msg.sender);
         Node storage n = nodes[msg.sender];
         n.addr = msg.sender;
         n.joinedAt = uint64(block.number);
@@ -171,17 +185,17 @@ contract DeviceRegistry {
 
     /// Votes needed to evict a member: a strict majority of the members other than the target.
     function evictionQuorum() public view returns (uint256) {
-        return (memberList.length - 1) / 2 + 1;
+        return (memberSet.length() - 1) / 2 + 1;
     }
 
     function voteEvict(address target) external onlyMember {
         if (target == msg.sender) revert CannotEvictSelf();
-        if (slotOf[target] == 0) revert NotMember(target);
+        if (!memberSet.contains(target)) revert NotMember(target);
         address[] storage voters = evictionVotes[target];
         uint256 votes = 1; // the caller
         for (uint256 i = 0; i < voters.length; i++) {
             if (voters[i] == msg.sender) revert AlreadyVoted();
-            if (slotOf[voters[i]] != 0) votes++; // votes of former members no longer count
+            if (memberSet.contains(voters[i])) votes++; // votes of former members no longer count
         }
         voters.push(msg.sender);
         uint256 needed = evictionQuorum();
@@ -201,30 +215,44 @@ contract DeviceRegistry {
     // ---- reads -------------------------------------------------------------------------------
 
     function isMember(address who) external view returns (bool) {
-        return slotOf[who] != 0;
+        return memberSet.contains(who);
     }
 
     function memberCount() external view returns (uint256) {
-        return memberList.length;
+        return memberSet.length();
     }
 
     function members() external view returns (address[] memory) {
-        return memberList;
+        return memberSet.values();
     }
 
     function getNode(address who) external view returns (Node memory) {
-        if (slotOf[who] == 0) revert NotMember(who);
+        if (!memberSet.contains(who)) revert NotMember(who);
         return nodes[who];
     }
 
     function allNodes() external view returns (Node[] memory out) {
-        out = new Node[](memberList.length);
-        for (uint256 i = 0; i < memberList.length; i++) out[i] = nodes[memberList[i]];
+        uint256 n = memberSet.length();
+        out = new Node[](n);
+        for (uint256 i = 0; i < n; i++) out[i] = nodes[memberSet.at(i)];
+    }
+
+    /// Every member with its liveness and reputation at this block: the one member-health read of every agent.
+    function memberStatus() external view returns (MemberStatus[] memory out) {
+        uint256 n = memberSet.length();
+        out = new MemberStatus[](n);
+        for (uint256 i = 0; i < n; i++) {
+            address who = memberSet.at(i);
+            out[i].node = nodes[who];
+            out[i].lastSeen = lastSeen[who];
+            out[i].alive = block.timestamp <= lastSeen[who] + livenessGrace;
+            if (reputation != address(0)) out[i].reputation = Reputation(reputation).recordOf(who);
+        }
     }
 
     /// Declared capacity for placement: CPU in millicores (cores × 1000) and memory in MB; zeros for non-members.
     function capacityOf(address who) external view returns (bool member, uint64 cpuMilli, uint64 memoryMB) {
-        if (slotOf[who] == 0) return (false, 0, 0);
+        if (!memberSet.contains(who)) return (false, 0, 0);
         Specs storage s = nodes[who].specs;
         return (true, uint64(s.cpuCores) * 1000, s.memoryMB);
     }
@@ -264,26 +292,11 @@ contract DeviceRegistry {
     }
 
     function removeMember(address who) private {
-        uint256 slot = slotOf[who];
-        address last = memberList[memberList.length - 1];
-        memberList[slot - 1] = last;
-        slotOf[last] = slot;
-        memberList.pop();
-        delete slotOf[who];
+        memberSet.remove(who);
         delete ownerOfName[keccak256(bytes(nodes[who].name))];
         string[] storage labels = nodes[who].labels;
         for (uint256 i = 0; i < labels.length; i++) delete labelSet[who][keccak256(bytes(labels[i]))];
         delete nodes[who];
         delete evictionVotes[who];
-    }
-
-    function recoverPersonal(bytes32 digest, bytes calldata sig) private pure returns (address) {
-        if (sig.length != 65) return address(0);
-        bytes32 r = bytes32(sig[0:32]);
-        bytes32 s = bytes32(sig[32:64]);
-        uint8 v = uint8(sig[64]);
-        if (v < 27) v += 27;
-        bytes32 ethDigest = keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", digest));
-        return ecrecover(ethDigest, v, r, s);
     }
 }

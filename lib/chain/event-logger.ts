@@ -1,7 +1,9 @@
 // Typed binding of the EventLogger contract (HIDRA's DEL): migration events, their phases and outcomes.
-import { Contract, Interface, ZeroAddress, getAddress, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
-import { EventLoggerArtifact } from "./artifacts";
+import { ZeroAddress, type BlockTag, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { EventLoggerArtifact, enumName } from "./abi";
+import { TypedContract, type Result } from "./contract";
 import { deployed, mined, type RevertExplainer } from "./tx";
+import { explainIneligible } from "../placement/rule";
 
 export type MigrationKind = "overload" | "node-lost";
 export type MigrationPhase = "open" | "resolved" | "expired";
@@ -23,11 +25,14 @@ export type Migration = {
   reason: string;
 };
 
-const KINDS: MigrationKind[] = ["overload", "node-lost"];
-const PHASES: Array<MigrationPhase | "none"> = ["none", "open", "resolved", "expired"];
+const KINDS = { Overload: "overload", NodeLost: "node-lost" } as const satisfies Record<string, MigrationKind>;
+const PHASES = { None: null, Open: "open", Resolved: "resolved", Expired: "expired" } as const satisfies Record<string, MigrationPhase | null>;
 
-const explain: RevertExplainer = {
-  iface: new Interface(EventLoggerArtifact.abi),
+type Abi = typeof EventLoggerArtifact.abi;
+type ChainMigration = Result<Abi, "getEvent">;
+
+const explain = (iface: RevertExplainer["iface"]): RevertExplainer => ({
+  iface,
   explain: (name, args) => {
     switch (name) {
       case "NotYourReplica": return "the replica is not assigned to this node";
@@ -40,20 +45,22 @@ const explain: RevertExplainer = {
       case "EventExpired": return `migration ${args[0]} has expired`;
       case "NotYourTurn": return `only the designated solver may confirm until block ${args[0]}`;
       case "ApplicantCannotSolve": return "the applicant cannot solve its own migration";
-      case "NotEligible": return `the solver is not eligible for the replica (reason ${args[0]}: see AppRegistry.NotEligible)`;
+      case "NotEligible": return `the solver is not eligible for the replica: ${explainIneligible(enumName("AppRegistry.Ineligible", Number(args[0])))}`;
       default: return undefined;
     }
   },
-};
+});
 
 export class EventLogger {
-  private readonly contract: Contract;
+  private readonly contract: TypedContract<Abi>;
+  private readonly explain: RevertExplainer;
 
   constructor(
     readonly address: string,
     runner: ContractRunner,
   ) {
-    this.contract = new Contract(address, EventLoggerArtifact.abi, runner);
+    this.contract = new TypedContract(address, EventLoggerArtifact.abi, runner);
+    this.explain = explain(this.contract.iface);
   }
 
   static async deploy(signer: Signer, devices: string, apps: string, solverBlocks: number, eventBlocks: number): Promise<{ events: EventLogger; receipt: TransactionReceipt }> {
@@ -62,52 +69,54 @@ export class EventLogger {
   }
 
   file(appId: string, replica: number, designated: string, reason: string): Promise<TransactionReceipt> {
-    return mined(`filing a migration of replica ${replica}`, () => this.contract.getFunction("file")(appId, replica, designated, reason.slice(0, 160)), explain);
+    return mined(`filing a migration of replica ${replica}`, () => this.contract.send("file", [appId, replica, designated, reason.slice(0, 160)]), this.explain);
   }
 
   fileLost(appId: string, replica: number, designated: string): Promise<TransactionReceipt> {
-    return mined(`filing a lost-node migration of replica ${replica}`, () => this.contract.getFunction("fileLost")(appId, replica, designated), explain);
+    return mined(`filing a lost-node migration of replica ${replica}`, () => this.contract.send("fileLost", [appId, replica, designated]), this.explain);
   }
 
   confirm(id: number): Promise<TransactionReceipt> {
-    return mined(`confirming migration ${id}`, () => this.contract.getFunction("confirm")(id), explain);
+    return mined(`confirming migration ${id}`, () => this.contract.send("confirm", [BigInt(id)]), this.explain);
   }
 
   expire(id: number): Promise<TransactionReceipt> {
-    return mined(`expiring migration ${id}`, () => this.contract.getFunction("expire")(id), explain);
+    return mined(`expiring migration ${id}`, () => this.contract.send("expire", [BigInt(id)]), this.explain);
   }
 
-  async count(blockTag?: number): Promise<number> {
-    return Number(await this.contract.getFunction("eventCount")({ blockTag }));
+  async count(blockTag?: BlockTag): Promise<number> {
+    return Number(await this.contract.read("eventCount", [], blockTag));
   }
 
   /** Events with ids [from, from + count). */
-  async range(from: number, count: number, blockTag?: number): Promise<Migration[]> {
-    const raw: any[] = await this.contract.getFunction("eventsFrom")(from, count, { blockTag });
+  async range(from: number, count: number, blockTag?: BlockTag): Promise<Migration[]> {
+    const raw = await this.contract.read("eventsFrom", [BigInt(from), BigInt(count)], blockTag);
     return raw.map((m, i) => fromChain(m, from + i));
   }
 
   async solverBlocks(): Promise<number> {
-    return Number(await this.contract.getFunction("solverBlocks")());
+    return Number(await this.contract.read("solverBlocks", []));
   }
 
-  /** Block timestamps for the audit trail: filedAt/closedAt are block numbers on chain. */
-  get abiInterface(): Interface {
-    return this.contract.interface;
+  /** The contract's interface, for decoding its logs. */
+  get abiInterface(): TypedContract<Abi>["iface"] {
+    return this.contract.iface;
   }
 }
 
-function fromChain(m: any, id: number): Migration {
+function fromChain(m: ChainMigration, id: number): Migration {
+  const phase = PHASES[enumName("EventLogger.Phase", m.phase)];
+  if (phase === null) throw new Error(`migration ${id} does not exist`);
   return {
     id,
     appId: m.app,
-    replica: Number(m.replica),
-    kind: KINDS[Number(m.kind)]!,
-    phase: PHASES[Number(m.phase)] as MigrationPhase,
-    from: getAddress(m.from),
-    filer: getAddress(m.filer),
-    designated: getAddress(m.designated),
-    solver: m.solver === ZeroAddress ? null : getAddress(m.solver),
+    replica: m.replica,
+    kind: KINDS[enumName("EventLogger.Kind", m.kind)],
+    phase,
+    from: m.from,
+    filer: m.filer,
+    designated: m.designated,
+    solver: m.solver === ZeroAddress ? null : m.solver,
     filedAt: Number(m.filedAt),
     designatedUntil: Number(m.designatedUntil),
     deadline: Number(m.deadline),

@@ -1,8 +1,11 @@
 // Typed binding of the DeviceRegistry contract (HIDRA's DDR): deploy, admission, own record, eviction, reads.
-import { Contract, Interface, getBytes, keccak256, solidityPacked, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
+import { getBytes, keccak256, solidityPacked, type BlockTag, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 import { UserError } from "../errors";
-import { DeviceRegistryArtifact } from "./artifacts";
+import { DeviceRegistryArtifact } from "./abi";
+import { TypedContract, type Result } from "./contract";
 import { deployed, mined, type RevertExplainer } from "./tx";
+import type { ReputationRecord } from "./reputation";
+import { recordOfPairs } from "./app-registry";
 
 export const REGISTRY_KIND = "edge-agent/DeviceRegistry";
 
@@ -18,11 +21,18 @@ export type NodeRecord = {
   updatedAt: number;
 };
 
+/** A member with its liveness and reputation outcomes at one block, as the contract judges them. */
+export type MemberRecord = NodeRecord & { lastSeen: number; alive: boolean; outcomes: ReputationRecord };
+
 export type NodeInput = Pick<NodeRecord, "name" | "specs" | "labels" | "endpoints">;
 
-export type ClusterLinks = { apps: string; events: string; reputation: string };
+export type ClusterLinks = { apps: string; events: string; reputation: string; deviceDirectory: string };
 
-const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.abi), explain: (name, args) => {
+type Abi = typeof DeviceRegistryArtifact.abi;
+type ChainNode = Result<Abi, "getNode">;
+type ChainMember = Result<Abi, "memberStatus">[number];
+
+const explain = (iface: RevertExplainer["iface"]): RevertExplainer => ({ iface, explain: (name, args) => {
   switch (name) {
     case "NotMember": return `${args[0]} is not a member of this cluster`;
     case "AlreadyMember": return `${args[0]} is already a member of this cluster`;
@@ -35,7 +45,7 @@ const explain: RevertExplainer = { iface: new Interface(DeviceRegistryArtifact.a
     case "NotAllowed": return "not allowed (only the cluster's creator links its contracts, once; only the event logger touches liveness)";
     default: return undefined;
   }
-} };
+} });
 
 /** EIP-191 signature by the join key admitting `node` to the registry at `registry` on chain `chainId`. */
 export async function signAdmission(joinKey: Signer, chainId: bigint, registry: string, node: string): Promise<string> {
@@ -44,13 +54,15 @@ export async function signAdmission(joinKey: Signer, chainId: bigint, registry: 
 }
 
 export class DeviceRegistry {
-  private readonly contract: Contract;
+  private readonly contract: TypedContract<Abi>;
+  private readonly explain: RevertExplainer;
 
   constructor(
     readonly address: string,
     runner: ContractRunner,
   ) {
-    this.contract = new Contract(address, DeviceRegistryArtifact.abi, runner);
+    this.contract = new TypedContract(address, DeviceRegistryArtifact.abi, runner);
+    this.explain = explain(this.contract.iface);
   }
 
   static async deploy(signer: Signer, joinAuthority: string, livenessGraceSeconds: number): Promise<{ registry: DeviceRegistry; receipt: TransactionReceipt }> {
@@ -60,102 +72,100 @@ export class DeviceRegistry {
 
   /** Checks that `address` holds a DeviceRegistry, so a foreign or stale token fails clearly. */
   async verify(): Promise<void> {
-    const runner = this.contract.runner!;
-    const code = await runner.provider!.getCode(this.address);
+    const provider = this.contract.runner.provider!;
+    const code = await provider.getCode(this.address);
     if (code === "0x") throw new UserError(`no contract at ${this.address} on this chain: the token belongs to another chain or cluster`);
-    let kind: string;
-    try {
-      kind = await this.contract.getFunction("KIND")();
-    } catch {
-      kind = "";
-    }
+    const kind = await this.contract.read("KIND", []).catch(() => "");
     if (kind !== REGISTRY_KIND) throw new UserError(`the contract at ${this.address} is not an edge-agent cluster`);
   }
 
   /** Addresses of the cluster's other contracts (zero until `cluster create` links them). */
   async links(): Promise<ClusterLinks> {
-    const [apps, events, reputation] = await Promise.all(["apps", "events", "reputation"].map((f) => this.contract.getFunction(f)() as Promise<string>));
-    return { apps: apps!, events: events!, reputation: reputation! };
+    const [apps, events, reputation, deviceDirectory] = await Promise.all([
+      this.contract.read("apps", []), this.contract.read("events", []), this.contract.read("reputation", []), this.contract.read("deviceDirectory", []),
+    ]);
+    return { apps, events, reputation, deviceDirectory };
   }
 
-  link(links: ClusterLinks): Promise<TransactionReceipt> {
-    return mined("linking the cluster's contracts", () => this.contract.getFunction("link")(links.apps, links.events, links.reputation), explain);
+  link(links: Omit<ClusterLinks, "deviceDirectory">): Promise<TransactionReceipt> {
+    return mined("linking the cluster's contracts", () => this.contract.send("link", [links.apps, links.events, links.reputation]), this.explain);
   }
 
   linkDeviceDirectory(directory: string): Promise<TransactionReceipt> {
-    return mined("linking the device directory", () => this.contract.getFunction("linkDeviceDirectory")(directory), explain);
+    return mined("linking the device directory", () => this.contract.send("linkDeviceDirectory", [directory]), this.explain);
   }
 
   heartbeat(): Promise<TransactionReceipt> {
-    return mined("heartbeat", () => this.contract.getFunction("heartbeat")(), explain);
-  }
-
-  /** Seconds since each member's last sign of life, as the contract will judge it (by `now`, unix seconds). */
-  async liveness(members: string[], now: number, blockTag?: number): Promise<Map<string, { lastSeen: number; alive: boolean }>> {
-    const grace = Number(await this.contract.getFunction("livenessGrace")({ blockTag }));
-    const seen = await Promise.all(members.map((m) => this.contract.getFunction("lastSeen")(m, { blockTag }) as Promise<bigint>));
-    return new Map(members.map((m, i) => [m, { lastSeen: Number(seen[i]), alive: now <= Number(seen[i]) + grace }]));
+    return mined("heartbeat", () => this.contract.send("heartbeat", []), this.explain);
   }
 
   async livenessGrace(): Promise<number> {
-    return Number(await this.contract.getFunction("livenessGrace")());
+    return Number(await this.contract.read("livenessGrace", []));
   }
 
   async joinAuthority(): Promise<string> {
-    return this.contract.getFunction("joinAuthority")();
+    return this.contract.read("joinAuthority", []);
   }
 
   register(node: NodeInput, joinSignature: string): Promise<TransactionReceipt> {
     const { name, specs, labels, endpoints } = toChain(node);
-    return mined(`registering node "${node.name}"`, () => this.contract.getFunction("register")(name, specs, labels, endpoints, joinSignature), explain);
+    return mined(`registering node "${node.name}"`, () => this.contract.send("register", [name, specs, labels, endpoints, joinSignature]), this.explain);
   }
 
   update(node: NodeInput): Promise<TransactionReceipt> {
     const { name, specs, labels, endpoints } = toChain(node);
-    return mined(`updating node "${node.name}"`, () => this.contract.getFunction("update")(name, specs, labels, endpoints), explain);
+    return mined(`updating node "${node.name}"`, () => this.contract.send("update", [name, specs, labels, endpoints]), this.explain);
   }
 
   voteEvict(target: string): Promise<TransactionReceipt> {
-    return mined(`voting to evict ${target}`, () => this.contract.getFunction("voteEvict")(target), explain);
+    return mined(`voting to evict ${target}`, () => this.contract.send("voteEvict", [target]), this.explain);
   }
 
   async isMember(address: string): Promise<boolean> {
-    return this.contract.getFunction("isMember")(address);
+    return this.contract.read("isMember", [address]);
   }
 
-  async nodes(blockTag?: number): Promise<NodeRecord[]> {
-    const raw: unknown[] = await this.contract.getFunction("allNodes")({ blockTag });
-    return raw.map(fromChain);
+  async nodes(blockTag?: BlockTag): Promise<NodeRecord[]> {
+    return (await this.contract.read("allNodes", [], blockTag)).map(nodeFromChain);
   }
 
-  async evictionQuorum(): Promise<number> {
-    return Number(await this.contract.getFunction("evictionQuorum")());
+  /** Every member with liveness and reputation outcomes, in one call, at one block. */
+  async members(blockTag?: BlockTag): Promise<MemberRecord[]> {
+    return (await this.contract.read("memberStatus", [], blockTag)).map(memberFromChain);
+  }
+
+  async evictionQuorum(blockTag?: BlockTag): Promise<number> {
+    return Number(await this.contract.read("evictionQuorum", [], blockTag));
   }
 }
 
 function toChain(node: NodeInput) {
   return {
     name: node.name,
-    specs: node.specs,
+    specs: { ...node.specs, memoryMB: BigInt(node.specs.memoryMB), diskMB: BigInt(node.specs.diskMB) },
     labels: Object.entries(node.labels).sort().map(([k, v]) => `${k}=${v}`),
     endpoints: node.endpoints,
   };
 }
 
-function fromChain(raw: any): NodeRecord {
+function nodeFromChain(raw: ChainNode): NodeRecord {
   return {
     address: raw.addr,
     name: raw.name,
-    specs: {
-      arch: raw.specs.arch,
-      cpuCores: Number(raw.specs.cpuCores),
-      cpuMHz: Number(raw.specs.cpuMHz),
-      memoryMB: Number(raw.specs.memoryMB),
-      diskMB: Number(raw.specs.diskMB),
-    },
-    labels: Object.fromEntries((raw.labels as string[]).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])),
+    specs: { arch: raw.specs.arch, cpuCores: raw.specs.cpuCores, cpuMHz: raw.specs.cpuMHz, memoryMB: Number(raw.specs.memoryMB), diskMB: Number(raw.specs.diskMB) },
+    labels: recordOfPairs(raw.labels),
     endpoints: [...raw.endpoints],
     joinedAt: Number(raw.joinedAt),
     updatedAt: Number(raw.updatedAt),
+  };
+}
+
+function memberFromChain(raw: ChainMember): MemberRecord {
+  const r = raw.reputation;
+  return {
+    ...nodeFromChain(raw.node),
+    lastSeen: Number(raw.lastSeen),
+    alive: raw.alive,
+    outcomes: { confirmed: r.confirmed, timedOut: r.timedOut, failedAfterMigration: r.failedAfterMigration, evictions: r.evictions, rac: Number(r.racAt) === 0 ? 5 : Number(r.rac) / 1e6, racAt: Number(r.racAt) },
   };
 }

@@ -1,6 +1,6 @@
 // Sends one transaction and waits until it is mined, turning every failure into one readable line.
-import { ContractFactory, Interface, isError, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
-import { AppRegistryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact, type Artifact } from "./artifacts";
+import { ContractFactory, Interface, isError, type InterfaceAbi, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { AppRegistryArtifact, DeviceDirectoryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact, type Artifact } from "./abi";
 import { UserError, messageOf } from "../errors";
 
 /** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
@@ -48,14 +48,14 @@ export function explainTxError(err: unknown, explain?: RevertExplainer): string 
 
 /** Deploys a compiled contract and waits for it; the receipt carries the new address. */
 export function deployed(label: string, artifact: Artifact, signer: Signer, args: unknown[]): Promise<TransactionReceipt> {
-  const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+  const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, signer);
   return mined(`deploying the ${label} contract`, async () => (await factory.deploy(...args)).deploymentTransaction()!);
 }
 
 let allErrors: Interface | undefined;
 function clusterErrors(): Interface {
-  const fragments = [DeviceRegistryArtifact, AppRegistryArtifact, EventLoggerArtifact, ReputationArtifact]
-    .flatMap((a) => (a.abi as Array<{ type: string }>).filter((f) => f.type === "error"));
+  const fragments = [DeviceRegistryArtifact, AppRegistryArtifact, EventLoggerArtifact, ReputationArtifact, DeviceDirectoryArtifact]
+    .flatMap((a) => (a.abi as readonly { type: string }[]).filter((f) => f.type === "error"));
   const unique = [...new Map(fragments.map((f) => [JSON.stringify(f), f])).values()];
   return (allErrors ??= new Interface(unique as never));
 }
