@@ -2,9 +2,8 @@
 // verified head instead of re-syncing from genesis. Only the last KEEP headers are kept (enough for reads at recent
 // blocks and for Clique reorganisations, which are a few blocks deep) and the genesis header; the hash of every
 // ANCHOR_EVERY-th header is kept for good, so an older header can be verified later by its hash links to an anchor.
-import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type { Database } from "bun:sqlite";
+import { openDatabase } from "../store/database";
 import { createBlockHeaderFromRLP, type BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
@@ -13,21 +12,20 @@ import type { Snapshot } from "./clique";
 const KEEP = 4096;
 export const ANCHOR_EVERY = 1024n;
 
+// IF NOT EXISTS: files written before migrations were numbered have these tables at user_version 0.
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS header (number INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, rlp BLOB NOT NULL, snapshot TEXT NOT NULL, td TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS anchor (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
 export type VerifiedHeader = { header: BlockHeader; snapshot: Snapshot; td: bigint };
 
 export class HeaderStore {
   private readonly db: Database;
 
   constructor(path: string, private readonly common: Common, genesisHash: string, private readonly keep = KEEP) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.db = new Database(path, { create: true, strict: true });
-    this.db.run("PRAGMA journal_mode = WAL");
-    this.db.run("PRAGMA synchronous = NORMAL");
-    this.db.run("PRAGMA busy_timeout = 5000");
-    this.db.run(`CREATE TABLE IF NOT EXISTS header (
-      number INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, rlp BLOB NOT NULL, snapshot TEXT NOT NULL, td TEXT NOT NULL)`);
-    this.db.run("CREATE TABLE IF NOT EXISTS anchor (number INTEGER PRIMARY KEY, hash TEXT NOT NULL)");
-    this.db.run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.db = openDatabase(path, MIGRATIONS);
     // Headers verified from another genesis (the node moved to another cluster) are worthless here.
     const root = (this.db.query("SELECT value FROM meta WHERE key = 'genesis'").get() as { value: string } | null)?.value;
     if (root !== genesisHash) {

@@ -1,13 +1,13 @@
 // The proxy's local database (DATA/mqtt.db, bun:sqlite, WAL): device twins; the last device directory read from chain
 // (so a restarted agent serves known devices while the chain is down); and the telemetry batches whose Merkle roots
 // went on chain, with their messages, so a proof can be produced for a relayed message within the retention.
-import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type { Database } from "bun:sqlite";
+import { openDatabase } from "../store/database";
 import type { DeviceRecord } from "../chain";
 import type { Twin } from "./twin";
 
-const SCHEMA = `
+// IF NOT EXISTS: files written before migrations were numbered have these tables at user_version 0.
+const MIGRATIONS = [`
   CREATE TABLE IF NOT EXISTS twin (device TEXT PRIMARY KEY, desired TEXT NOT NULL, desired_version INTEGER NOT NULL,
     reported TEXT NOT NULL, reported_at TEXT);
   CREATE TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, root TEXT NOT NULL,
@@ -17,7 +17,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS directory (id TEXT PRIMARY KEY, record TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS batch_closed ON batch (closed_at);
   CREATE INDEX IF NOT EXISTS message_leaf ON message (leaf);
-  CREATE INDEX IF NOT EXISTS message_batch ON message (batch, idx);`;
+  CREATE INDEX IF NOT EXISTS message_batch ON message (batch, idx);`];
 
 export type StoredMessage = { seq: number; batch: number; idx: number; topic: string; ts: number; payload: Buffer; leaf: string };
 export type StoredBatch = { id: number; device: string; root: string; messages: number; block: number; tx: string };
@@ -27,17 +27,7 @@ export class MqttStore {
   private readonly db: Database;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
-    if (opts.readonly) {
-      this.db = new Database(path, { readonly: true, strict: true });
-      return;
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    const fresh = !existsSync(path);
-    this.db = new Database(path, { create: true, strict: true });
-    if (fresh) chmodSync(path, 0o600);
-    this.db.run("PRAGMA journal_mode = WAL");
-    this.db.run("PRAGMA synchronous = NORMAL");
-    this.db.run(SCHEMA);
+    this.db = openDatabase(path, MIGRATIONS, opts);
   }
 
   twin(device: string): Twin | null {

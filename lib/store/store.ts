@@ -1,11 +1,11 @@
-// The node's local database (bun:sqlite, WAL): desired replicas persisted before they are acted on, and the chain
-// cursor. It is what lets an agent restarted offline bring its replicas back.
-import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+// The node's local database, DATA/agent.db: the cluster this node belongs to (written by `cluster create` and
+// `join`; config.toml stays the operator's file), this node's desired replicas (persisted before they are acted on:
+// what lets an agent restarted offline bring its replicas back), and the daemon's cursors.
+import type { Database } from "bun:sqlite";
 import type { AppSpec, DesiredReplica } from "../apps/types";
+import { openDatabase, type Migration } from "./database";
 
-const MIGRATIONS = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE desired_replica (
      app_id TEXT NOT NULL, replica INTEGER NOT NULL, app TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL,
      PRIMARY KEY (app_id, replica));
@@ -15,22 +15,8 @@ const MIGRATIONS = [
 export class Store {
   private readonly db: Database;
 
-  constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { create: true, strict: true });
-    this.db.run("PRAGMA journal_mode = WAL");
-    this.db.run("PRAGMA synchronous = NORMAL");
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const version = (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.run(MIGRATIONS[v]!);
-        this.db.run(`PRAGMA user_version = ${v + 1}`);
-      })();
-    }
+  constructor(readonly path: string) {
+    this.db = openDatabase(path, MIGRATIONS);
   }
 
   /** Replaces the whole desired set atomically; returns true if it changed. */
@@ -59,6 +45,18 @@ export class Store {
     this.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value]);
   }
 
+  deleteMeta(key: string): void {
+    this.db.run("DELETE FROM meta WHERE key = ?", [key]);
+  }
+
+  /** Forgets everything about a cluster (a node given a new identity by `init --force`). */
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM desired_replica");
+      this.db.run("DELETE FROM meta");
+    })();
+  }
+
   /** Periodic upkeep: fold the WAL back into the database file and refresh the query planner's statistics. */
   maintain(): void {
     this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -69,3 +67,5 @@ export class Store {
     this.db.close();
   }
 }
+
+export const agentDbPath = (dataDir: string) => `${dataDir}/agent.db`;
