@@ -46,8 +46,7 @@ function newNode(overrides: Partial<ReconcilerOptions> = {}): TestNode {
     nodeAddress: address,
     nodeName: name,
     cluster: "0xc0ffee0000000000000000000000000000000001",
-    publishAddress: "127.0.0.1",
-    registries: [],
+    settings: { publishAddress: "127.0.0.1", registries: [] },
     log: (line) => logs.push(line),
     ...overrides,
   });
@@ -178,6 +177,24 @@ describe("DockerReconciler against a real engine", () => {
     await waitFor("v2 serving", () => serves(port), 5000);
   });
 
+  test("a new publish address (reload) recreates the container bound to it; then nothing changes", async () => {
+    const node = newNode();
+    const { desired, port } = await withPort("web", 0);
+    await node.reconciler.reconcile([desired]);
+    const [before] = await node.reconciler.observe();
+    expect((await inspect(before!.containerId)).HostConfig.PortBindings).toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] });
+
+    node.reconciler.configure({ publishAddress: "127.0.0.2", registries: [] });
+    const [status] = await node.reconciler.reconcile([desired]);
+    expect(status!.state).toBe("running");
+    const [after] = await node.reconciler.observe();
+    expect(after!.containerId).not.toBe(before!.containerId);
+    expect((await inspect(after!.containerId)).HostConfig.PortBindings).toEqual({ "80/tcp": [{ HostIp: "127.0.0.2", HostPort: String(port) }] });
+    expect(node.logs.some((l) => l.includes(`remove ${before!.name} (its settings changed`))).toBe(true);
+    await waitFor("serving on the new address", async () => (await fetch(`http://127.0.0.2:${port}/`).then((r) => r.text()).catch(() => "")) === TEST_INDEX_HTML, 5000);
+    expect(node.reconciler.plan([desired], await node.reconciler.observe(), new Set([TEST_IMAGE]))).toEqual([]);
+  });
+
   test("a version bump to an image that cannot be pulled keeps the old version running", async () => {
     const node = newNode();
     const { desired, port } = await withPort("web", 0);
@@ -209,7 +226,7 @@ describe("DockerReconciler against a real engine", () => {
   });
 
   test("registries are tried in order and each failure is named", async () => {
-    const node = newNode({ registries: ["mirror-one.invalid:5000", "mirror-two.invalid"] });
+    const node = newNode({ settings: { publishAddress: "127.0.0.1", registries: ["mirror-one.invalid:5000", "mirror-two.invalid"] } });
     const [status] = await node.reconciler.reconcile([replica("ghost", 0, { image: "team/app:3" })]);
     expect(status!.state).toBe("failed");
     expect(status!.reason).toStartWith("image team/app:3 not found locally and could not be pulled: mirror-one.invalid:5000/team/app:3: ");
@@ -241,6 +258,7 @@ describe("DockerReconciler against a real engine", () => {
       [LABEL.app]: "web",
       [LABEL.replica]: "2",
       [LABEL.version]: "1",
+      [LABEL.config]: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     const printed = await exec(actual!.containerId, ["sh", "-c", 'echo "$GREETING/$EDGE_AGENT_REPLICA"']);
     expect(printed.trim()).toBe("hello world/2");
@@ -327,59 +345,6 @@ describe("DockerReconciler against a real engine", () => {
     } finally {
       proxy.down();
     }
-  });
-});
-
-describe("planSteps (pure)", () => {
-  const images = new Set([TEST_IMAGE]);
-  const actual = (over: Partial<ActualReplica>): ActualReplica => ({
-    containerId: "c0",
-    name: "ea-n-web-0",
-    appId: replica("web", 0).appId,
-    app: "web",
-    replica: 0,
-    version: 1,
-    running: true,
-    state: "running",
-    exitCode: 0,
-    restartCount: 0,
-    ...over,
-  });
-
-  test("orders pulls, removals, creates, starts, and sorts each group", () => {
-    const desired = [replica("web", 1, { image: "b:1" }), replica("web", 0, { image: "a:1" }), replica("api", 0)];
-    const steps = planSteps(desired, [actual({ appId: "0xold", app: "old", containerId: "z" })], images, "n");
-    expect(steps.map((s) => s.kind + ":" + ("image" in s ? s.image : "replica" in s ? `${s.replica.app}-${s.replica.replica}` : s.container.name))).toEqual([
-      "pull:a:1",
-      "pull:b:1",
-      "remove:ea-n-web-0",
-      "create:api-0",
-      "create:web-0",
-      "create:web-1",
-      "start:api-0",
-      "start:web-0",
-      "start:web-1",
-    ]);
-  });
-
-  test("keeps the best of duplicates and removes the rest", () => {
-    const stale = actual({ containerId: "a", name: "other", version: 0, running: false, state: "exited" });
-    const good = actual({ containerId: "b" });
-    const steps = planSteps([replica("web", 0)], [stale, good], images, "n");
-    expect(steps).toEqual([{ kind: "remove", container: stale, reason: "duplicate of ea-n-web-0" }]);
-  });
-
-  test("restarting containers are left to the engine; paused ones unpaused; dead ones replaced", () => {
-    expect(planSteps([replica("web", 0)], [actual({ running: false, state: "restarting" })], images, "n")).toEqual([]);
-    expect(planSteps([replica("web", 0)], [actual({ running: false, state: "paused" })], images, "n").map((s) => s.kind)).toEqual(["unpause"]);
-    expect(planSteps([replica("web", 0)], [actual({ running: false, state: "dead" })], images, "n").map((s) => s.kind)).toEqual(["remove", "create", "start"]);
-  });
-
-  test("names are sanitized, and made unique when two apps sanitize alike", () => {
-    const one = replica("my app", 0);
-    const two = { ...replica("my/app", 0), appId: "0x1234567890" }; // sorts first, so keeps the plain name
-    const names = planSteps([one, two], [], images, "Node 1").flatMap((s) => (s.kind === "create" ? [s.name] : []));
-    expect(names.sort()).toEqual(["ea-Node-1-my-app-0", "ea-Node-1-my-app-6d792061-0"]);
   });
 });
 

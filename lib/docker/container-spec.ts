@@ -1,11 +1,39 @@
-// The `docker create` body for one replica: image, env, published ports, limits, restart policy, labels.
+// The `docker create` body for one replica: image, env, published ports, limits, restart policy, labels, and the
+// hash of all of it that the planner compares with a running container's (balena-supervisor compares whole configs
+// the same way): anything that changes what `docker create` would get (publish address, injected env, log options)
+// recreates the container, not only a new app version.
 import type Docker from "dockerode";
+import { createHash } from "node:crypto";
 import type { DesiredReplica } from "../apps/types";
-import { replicaLabels } from "./labels";
+import { LABEL, replicaLabels } from "./labels";
 
 export type ContainerContext = { nodeAddress: string; nodeName: string; cluster: string; publishAddress: string; extraEnv?: (app: string) => Record<string, string> };
 
+/** The create options, their config-hash label included. */
 export function containerCreateOptions(replica: DesiredReplica, name: string, ctx: ContainerContext): Docker.ContainerCreateOptions {
+  const options = baseOptions(replica, ctx);
+  return { name, ...options, Labels: { ...options.Labels, [LABEL.config]: hashOf(options) } };
+}
+
+/** What the config-hash label of `replica`'s container must say under `ctx`. */
+export function containerConfigHash(replica: DesiredReplica, ctx: ContainerContext): string {
+  return hashOf(baseOptions(replica, ctx));
+}
+
+function hashOf(options: Docker.ContainerCreateOptions): string {
+  return createHash("sha256").update(canonicalJson(options)).digest("hex").slice(0, 32);
+}
+
+/** JSON with object keys sorted at every depth, so equal options always hash alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function baseOptions(replica: DesiredReplica, ctx: ContainerContext): Docker.ContainerCreateOptions {
   const { spec } = replica;
   const exposed: Record<string, {}> = {};
   const bindings: Record<string, Docker.PortBinding[]> = {};
@@ -15,7 +43,6 @@ export function containerCreateOptions(replica: DesiredReplica, name: string, ct
     bindings[key] = [...(bindings[key] ?? []), { HostIp: ctx.publishAddress, HostPort: String(port.host) }];
   }
   return {
-    name,
     Image: spec.image,
     Env: [
       ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),

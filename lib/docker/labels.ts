@@ -8,6 +8,8 @@ export const LABEL = {
   app: "edge-agent.app",
   replica: "edge-agent.replica",
   version: "edge-agent.version",
+  /** sha256 of the container's whole create options (without its name and this label): a change recreates it. */
+  config: "edge-agent.config-hash",
 } as const;
 
 /** Every label a container for `replica` carries. */

@@ -31,6 +31,7 @@ async function inspectReplica(docker: Docker, id: string, nodeAddress: string): 
     app: labels[LABEL.app] ?? "",
     replica: intLabel(labels[LABEL.replica]),
     version: intLabel(labels[LABEL.version]),
+    configHash: labels[LABEL.config] ?? "",
     running: state.Running && !state.Restarting && !state.Paused,
     state: state.Status,
     exitCode: state.ExitCode,

@@ -1,4 +1,5 @@
-// Pure planning: desired replicas vs observed containers → ordered steps (pulls, removals, creates, starts).
+// Pure planning: desired replicas vs observed containers → ordered steps (pulls, removals, creates, starts). A
+// container is replaced when its app version or its whole create options (their hash, `configHash`) differ.
 import type { DesiredReplica } from "../apps/types";
 import { containerName, disambiguatedName } from "./names";
 import { byReplicaThenId } from "./observe";
@@ -8,7 +9,7 @@ type Remove = Extract<Step, { kind: "remove" }>;
 type Create = Extract<Step, { kind: "create" }>;
 type Wake = Extract<Step, { kind: "start" | "restart" | "unpause" }>;
 
-export function planSteps(desired: DesiredReplica[], actual: ActualReplica[], images: Set<string>, nodeName: string): Step[] {
+export function planSteps(desired: DesiredReplica[], actual: ActualReplica[], images: Set<string>, nodeName: string, configHash: (r: DesiredReplica) => string): Step[] {
   const wanted = newestPerKey(desired);
   const names = uniqueNames([...wanted.values()], nodeName);
   const removes: Remove[] = [];
@@ -33,6 +34,8 @@ export function planSteps(desired: DesiredReplica[], actual: ActualReplica[], im
     if (have?.state === "removing") continue; // the engine is deleting it: act next round, once the name is free
     if (have && have.version !== want.version) {
       removes.push({ kind: "remove", container: have, reason: `version ${have.version} replaced by ${want.version}`, replacement: want });
+    } else if (have && have.configHash !== configHash(want)) {
+      removes.push({ kind: "remove", container: have, reason: "its settings changed (publish address, environment or options)", replacement: want });
     } else if (have?.state === "dead") removes.push({ kind: "remove", container: have, reason: "container is dead", replacement: want });
     else if (have) {
       const wake = wakeStep(have, want);

@@ -6,7 +6,8 @@ import { localImages } from "./images";
 import { observeContainers } from "./observe";
 import { planSteps } from "./plan";
 import { replicaStatuses } from "./status";
-import type { ActualReplica, ReconcilerOptions, Step } from "./types";
+import { containerConfigHash, type ContainerContext } from "./container-spec";
+import type { ActualReplica, ReconcilerOptions, ReconcilerSettings, Step } from "./types";
 import { watchContainers } from "./watch";
 
 export class DockerReconciler {
@@ -40,7 +41,17 @@ export class DockerReconciler {
 
   /** Pure: the steps that turn `actual` into `desired`, given the images present locally. */
   plan(desired: DesiredReplica[], actual: ActualReplica[], images: Set<string>): Step[] {
-    return planSteps(desired, actual, images, this.opts.nodeName);
+    const container = this.containerContext();
+    return planSteps(desired, actual, images, this.opts.nodeName, (r) => containerConfigHash(r, container));
+  }
+
+  /** New settings (`edge-agent reload`); containers they change are recreated by the next reconcile. */
+  configure(settings: ReconcilerSettings): void {
+    this.opts.settings = settings;
+  }
+
+  settings(): ReconcilerSettings {
+    return this.opts.settings;
   }
 
   /** Observe → plan → apply; one status per desired replica. Failures of one replica never stop the others. */
@@ -55,8 +66,13 @@ export class DockerReconciler {
     return watchContainers({ docker: this.opts.docker, nodeAddress: this.nodeAddress, log: this.opts.log }, onChange);
   }
 
+  private containerContext(): ContainerContext {
+    const { nodeName, cluster, settings, extraEnv } = this.opts;
+    return { nodeAddress: this.nodeAddress, nodeName, cluster, publishAddress: settings.publishAddress, extraEnv };
+  }
+
   private async reconcileNow(desired: DesiredReplica[]): Promise<ReplicaStatus[]> {
-    const { docker, nodeName, cluster, publishAddress, registries, log, extraEnv } = this.opts;
+    const { docker, log } = this.opts;
     const actual = await this.observe();
     const images = await localImages(docker, desired.map((d) => d.spec.image));
     const steps = this.plan(desired, actual, images);
@@ -64,8 +80,7 @@ export class DockerReconciler {
       this.observed = actual;
       return replicaStatuses(desired, actual, new Map());
     }
-    const container = { nodeAddress: this.nodeAddress, nodeName, cluster, publishAddress, extraEnv };
-    const failures = await applySteps(steps, { docker, container, registries, log, restarts: this.restarts });
+    const failures = await applySteps(steps, { docker, container: this.containerContext(), registries: this.opts.settings.registries, log, restarts: this.restarts });
     this.observed = await this.observe();
     return replicaStatuses(desired, this.observed, failures);
   }

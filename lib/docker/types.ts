@@ -7,10 +7,15 @@ export type ReconcilerOptions = {
   nodeAddress: string; // this node's chain address; label value that marks OUR containers
   nodeName: string; // used in container names
   cluster: string; // cluster registry address (label)
-  publishAddress: string; // host IP ports are published on, e.g. "127.0.0.1" or "0.0.0.0"
-  registries: string[]; // registries to try for pulls, in order; [] = the engine default
+  settings: ReconcilerSettings;
   log: (line: string) => void; // progress lines (pull progress, steps)
   extraEnv?: (app: string) => Record<string, string>; // more env per app (e.g. the MQTT proxy's address and credentials)
+};
+
+/** What an operator may change while the agent runs (`edge-agent reload`): containers follow on the next pass. */
+export type ReconcilerSettings = {
+  publishAddress: string; // host IP ports are published on, e.g. "127.0.0.1" or "0.0.0.0"
+  registries: string[]; // registries to try for pulls, in order; [] = the engine default
 };
 
 /** One container of this node, rebuilt from its labels and `docker inspect`. */
@@ -21,6 +26,7 @@ export type ActualReplica = {
   app: string;
   replica: number; // -1 when the label is unreadable
   version: number; // -1 when the label is unreadable
+  configHash: string; // the config-hash label, "" when missing
   running: boolean; // up and not restarting or paused
   state: string; // Docker's State.Status: created, running, paused, restarting, removing, exited, dead
   exitCode: number;
