@@ -237,7 +237,8 @@ EOF
 }
 
 # --- node setup ----------------------------------------------------------------------------------------------
-in_cluster() { grep -Eq '^registry *= *"0x[0-9a-fA-F]{40}"' "$CONFIG" 2>/dev/null; }
+# The agent records the cluster it belongs to in its data dir (never in the config); `cluster show` reads it there.
+in_cluster() { "$BIN" cluster show --config "$CONFIG" >/dev/null 2>&1; }
 
 init_node() {
   if [ -f "$CONFIG" ]; then
@@ -255,7 +256,7 @@ init_node() {
 join_cluster() {
   [ -n "$CLUSTER_TOKEN" ] || return 0
   if in_cluster; then
-    info "already in a cluster ($CONFIG); ignoring the join token"
+    info "already in a cluster (see: edge-agent cluster show); ignoring the join token"
     return
   fi
   "$BIN" join --config "$CONFIG" --cluster "$CLUSTER_TOKEN" || fatal "'edge-agent join' failed (see above); run install.sh again once it can"

@@ -13,7 +13,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
-import { parseConfig } from "../lib/config";
+import { loadConfig } from "../lib/config";
+import { requireMembership } from "../lib/cluster/membership";
 import { build } from "../scripts/build";
 import { httpBody, containersOf } from "../test/support/agents";
 import { cliOk } from "../test/support/cli";
@@ -30,7 +31,7 @@ await ensureTestImage(docker);
 const cluster = await startCluster({ names: ["a", "b", "c"], ipBase: 11, command: BINARY });
 const { anvil, nodes, agents } = cluster;
 const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-const registry = parseConfig(readFileSync(nodes[0]!.config, "utf8"), nodes[0]!.config).cluster.registry;
+const registry = requireMembership(loadConfig(nodes[0]!.config)).registry;
 const apps = new AppRegistry((await new DeviceRegistry(registry, provider).links()).apps, provider);
 await Bun.sleep(2000);
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { JsonRpcProvider, Network, Wallet, parseEther } from "ethers";
 import { loadConfig } from "../lib/config";
 import { superviseGeth } from "../lib/geth";
+import { requireMembership } from "../lib/cluster/membership";
 import { readPassword, unlockKeystore } from "../lib/keys";
 import { build } from "../scripts/build";
 import { startAgent } from "../test/support/agents";
@@ -46,10 +47,11 @@ async function syncBench() {
   const token = (await cliOk(["cluster", "create", ...creator.c], { command: BINARY })).stdout.trim();
   const config = loadConfig(creator.config);
   const key = await unlockKeystore(config.files.keystore, readPassword(config.files.passwordFile));
-  const supervisor = superviseGeth(config, key.address);
+  const membership = requireMembership(config);
+  const supervisor = superviseGeth(config, key.address, { chainId: membership.chainId, seal: membership.fullNodesSeal });
   await supervisor.start();
   const url = `http://127.0.0.1:${config.values.chain.geth_http_port}`;
-  const provider = new JsonRpcProvider(url, Network.from(BigInt(config.values.cluster.chain_id)), { staticNetwork: true });
+  const provider = new JsonRpcProvider(url, Network.from(membership.chainId), { staticNetwork: true });
   const filler = new Wallet(Wallet.createRandom().privateKey, provider);
   await (await key.connect(provider).sendTransaction({ to: filler.address, value: parseEther("10") })).wait();
   const rpc = async (method: string, params: unknown[]) => {
@@ -59,7 +61,7 @@ async function syncBench() {
     return body.result!;
   };
   let height = Number(await rpc("eth_blockNumber", []));
-  const chainId = BigInt(config.values.cluster.chain_id);
+  const chainId = membership.chainId;
   const fillStart = Date.now();
   for (let nonce = 0; height < BLOCKS; nonce++) {
     const raw = await filler.signTransaction({ to: filler.address, value: 1n, nonce, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId, type: 2 });

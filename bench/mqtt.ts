@@ -10,10 +10,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonRpcProvider, id as topicId } from "ethers";
 import mqtt, { type MqttClient } from "mqtt";
-import { DeviceDirectory } from "../lib/chain";
+import { DeviceDirectory, DeviceRegistry } from "../lib/chain";
 import { parseConfig, updateConfigFile } from "../lib/config";
-import { Contract } from "ethers";
-import { DeviceDirectoryArtifact } from "../lib/chain/artifacts";
+import { Contract, type InterfaceAbi } from "ethers";
+import { DeviceDirectoryArtifact } from "../lib/chain";
+import { requireMembership } from "../lib/cluster/membership";
 import { ClusterClient } from "../lib/cluster/client";
 import { loadConfig } from "../lib/config";
 import { directoryOf } from "../lib/mqtt";
@@ -47,7 +48,7 @@ const passwords: string[] = [];
 {
   const config = loadConfig(node.config);
   const client = await ClusterClient.open(config);
-  const dir = new Contract((await directoryOf(client)).address, DeviceDirectoryArtifact.abi, client.wallet);
+  const dir = new Contract(directoryOf(client).address, DeviceDirectoryArtifact.abi as unknown as InterfaceAbi, client.wallet);
   let nonce = await client.provider.getTransactionCount(client.address, "pending");
   const sent = [];
   for (let i = 0; i < DEVICES; i++) {
@@ -125,8 +126,8 @@ console.log(`agent RSS with ${clients.length} devices connected: ${rss1000.toFix
 // Chain transactions for 100 devices, each publishing once a second.
 for (const c of clients.splice(100)) await c.endAsync(true);
 const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true });
-const registry = parseConfig(readFileSync(node.config, "utf8"), node.config).cluster.registry;
-const directory = await DeviceDirectory.of({ address: registry, runner: provider });
+const registry = requireMembership(loadConfig(node.config)).registry;
+const directory = new DeviceDirectory((await new DeviceRegistry(registry, provider).links()).deviceDirectory, provider);
 await Bun.sleep(BATCH_MS * 2); // let the relay runs' backlog of roots go on chain first
 const from = await provider.getBlockNumber();
 const ticker = setInterval(() => clients.forEach((c, i) => c.publish(`devices/dev-${i}/telemetry`, "21.5")), 1000);

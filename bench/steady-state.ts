@@ -5,10 +5,11 @@
 // Usage: bun bench/steady-state.ts [windowSeconds=60]   → prints tables, writes bench/out/steady-state.json
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Interface, JsonRpcProvider, getAddress, type Block } from "ethers";
+import { Interface, JsonRpcProvider, getAddress, type Block, type InterfaceAbi } from "ethers";
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
-import { AppRegistryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact } from "../lib/chain/artifacts";
-import { parseConfig, updateConfigFile } from "../lib/config";
+import { AppRegistryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact } from "../lib/chain";
+import { requireMembership } from "../lib/cluster/membership";
+import { loadConfig, updateConfigFile } from "../lib/config";
 import { removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "../test/support/agents";
 import { startAnvil } from "../test/support/anvil";
 import { cliOk, initNode, removeTempDirs, type TestNode } from "../test/support/cli";
@@ -55,16 +56,16 @@ try {
     else await cliOk(["join", "--cluster", token, ...node.c]);
     nodes.push(node);
   }
-  const registryAddress = parseConfig(readFileSync(nodes[0]!.config, "utf8"), nodes[0]!.config).cluster.registry;
+  const registryAddress = requireMembership(loadConfig(nodes[0]!.config)).registry;
   const links = await new DeviceRegistry(registryAddress, provider).links();
   const apps = new AppRegistry(links.apps, provider);
 
   // Who is who: contract by address, function by selector, node name by sender.
   const contracts = new Map<string, { name: string; iface: Interface }>([
-    [getAddress(registryAddress), { name: "DeviceRegistry", iface: new Interface(DeviceRegistryArtifact.abi) }],
-    [getAddress(links.apps), { name: "AppRegistry", iface: new Interface(AppRegistryArtifact.abi) }],
-    [getAddress(links.events), { name: "EventLogger", iface: new Interface(EventLoggerArtifact.abi) }],
-    [getAddress(links.reputation), { name: "Reputation", iface: new Interface(ReputationArtifact.abi) }],
+    [getAddress(registryAddress), { name: "DeviceRegistry", iface: new Interface(DeviceRegistryArtifact.abi as unknown as InterfaceAbi) }],
+    [getAddress(links.apps), { name: "AppRegistry", iface: new Interface(AppRegistryArtifact.abi as unknown as InterfaceAbi) }],
+    [getAddress(links.events), { name: "EventLogger", iface: new Interface(EventLoggerArtifact.abi as unknown as InterfaceAbi) }],
+    [getAddress(links.reputation), { name: "Reputation", iface: new Interface(ReputationArtifact.abi as unknown as InterfaceAbi) }],
   ]);
   const nameOf = new Map(nodes.map((n) => [getAddress(n.address), n.name]));
 

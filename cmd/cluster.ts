@@ -1,6 +1,8 @@
-// `edge-agent cluster …`: create a cluster, re-print its join token, refill the join budget, vote to evict a member.
+// `edge-agent cluster …`: create a cluster, show the one this node is in, re-print its join token, refill the join
+// budget, vote to evict a member.
 import { Command } from "@commander-js/extra-typings";
 import { createCluster, currentJoinToken, refillJoinBudget, voteToEvict } from "../lib/cluster";
+import { requireMembership } from "../lib/cluster/membership";
 import { printJson, progress } from "../lib/cli/output";
 import { configFrom, configOption, jsonOption } from "./common";
 
@@ -17,6 +19,24 @@ export function clusterCommand() {
       if (opts.json) return printJson(created);
       progress(`cluster ${created.registry} on chain ${created.chainId} created; join other nodes with:`);
       process.stdout.write(`${created.token}\n`);
+    });
+
+  cluster
+    .command("show")
+    .description("show the cluster this node belongs to, as `cluster create` or `join` recorded it in the data dir (no chain access)")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((opts) => {
+      const config = configFrom(opts);
+      const m = requireMembership(config);
+      if (opts.json) return printJson({ ...m, chainId: m.chainId.toString(), mode: config.values.chain.mode });
+      process.stdout.write([
+        `registry      ${m.registry}`,
+        `chain id      ${m.chainId}`,
+        `genesis       ${m.genesisHash}`,
+        `chain mode    ${config.values.chain.mode}${config.values.chain.mode === "full" ? ` (${m.blockPeriodS} s blocks, full members ${m.fullNodesSeal ? "seal" : "do not seal"})` : ""}`,
+        `endpoints     ${m.endpoints.join(", ") || "-"}`,
+      ].join("\n") + "\n");
     });
 
   cluster

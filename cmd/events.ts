@@ -1,8 +1,7 @@
 // `edge-agent events`: the migration audit trail from chain, optionally followed as it grows.
 import { Command } from "@commander-js/extra-typings";
-import { UserError } from "../lib/errors";
 import { out, printJson, table } from "../lib/cli/output";
-import { openChain } from "../lib/node/open";
+import { ClusterReader } from "../lib/cluster/reader";
 import { readAuditTrail, type AuditEntry } from "../lib/workflow/audit";
 import { configFrom, configOption, jsonOption } from "./common";
 
@@ -16,11 +15,9 @@ export function eventsCommand() {
     .addOption(jsonOption())
     .action(async (opts) => {
       const config = configFrom(opts);
-      const { registry, chain_id } = config.values.cluster;
-      if (!registry) throw new UserError("this node is not in a cluster");
-      const { provider } = await openChain(config, [], BigInt(chain_id));
+      const reader = await ClusterReader.open(config);
       const filter = { app: opts.app, node: opts.node };
-      const entries = await readAuditTrail(provider, registry, filter);
+      const entries = await readAuditTrail(reader, filter);
       if (!opts.follow) {
         if (opts.json) return printJson(entries);
         process.stdout.write((entries.length ? render(entries) : "no migrations yet") + "\n");
@@ -38,7 +35,7 @@ export function eventsCommand() {
       emit(entries);
       for (;;) {
         await Bun.sleep(1000);
-        emit(await readAuditTrail(provider, registry, filter));
+        emit(await readAuditTrail(reader, filter));
       }
     });
 }

@@ -9,6 +9,7 @@ import { UserError } from "../lib/errors";
 import { writeFileAtomic } from "../lib/fs";
 import { generatePasswordFile, readPassword, saveKeystore } from "../lib/keys";
 import { printJson, progress } from "../lib/cli/output";
+import { forgetCluster } from "../lib/cluster/membership";
 import { collect, jsonOption } from "./common";
 
 export function initCommand() {
@@ -49,6 +50,7 @@ export function initCommand() {
       const wallet = Wallet.createRandom();
       await saveKeystore(files.keystore, wallet, readPassword(files.passwordFile), values.keys.scrypt_n);
       rmSync(files.joinKey, { force: true }); // a new key belongs to no cluster yet
+      forgetCluster(files.dataDir);
       writeFileAtomic(configPath, renderConfig(values), 0o644);
 
       if (opts.json) {

@@ -1,6 +1,8 @@
 // `cluster create`, `join`, `status` and eviction against a real anvil, each node with its own config and data dir.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import { JsonRpcProvider, Wallet, formatEther, parseEther } from "ethers";
 import { decodeJoinToken, encodeJoinToken, type StatusReport } from "../lib/cluster";
 import { startAnvil, type Anvil } from "./support/anvil";
@@ -11,11 +13,13 @@ let anvil: Anvil;
 let provider: JsonRpcProvider;
 let a: TestNode, b: TestNode, c: TestNode;
 let token: string;
+let configsBefore: Map<string, string>;
 
 beforeAll(async () => {
   anvil = await startAnvil();
   provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   [a, b, c] = await Promise.all([initNode("alpha", anvil.url), initNode("bravo", anvil.url), initNode("charlie", anvil.url)]);
+  configsBefore = new Map([a, b, c].map((n) => [n.name, readFileSync(n.config, "utf8")]));
 });
 
 afterAll(async () => {
@@ -43,6 +47,32 @@ describe("a three-node cluster on anvil", () => {
     const human = (await cliOk(["status", ...a.c])).stdout;
     expect(human).toContain("3 members");
     for (const n of [a, b, c]) expect(human).toMatch(new RegExp(`^${n.name}( \\*)?\\s+${n.address}\\s+amd64`, "m"));
+  });
+
+  test("create and join leave config.toml byte for byte as init wrote it; the cluster is recorded in the data dir", async () => {
+    for (const n of [a, b, c]) expect(readFileSync(n.config, "utf8")).toBe(configsBefore.get(n.name)!);
+    const shown = JSON.parse((await cliOk(["cluster", "show", "--json", ...b.c])).stdout);
+    const genesis = (await provider.getBlock(0))!.hash;
+    expect(shown).toEqual({ registry: decodeJoinToken(token).registry, chainId: "31337", genesisHash: genesis, blockPeriodS: 2, fullNodesSeal: true, endpoints: [anvil.url], mode: "dev" });
+    expect((await cliOk(["cluster", "show", ...a.c])).stdout).toContain(`registry      ${shown.registry}`);
+  });
+
+  test("a config written by an older agent, with the cluster in [cluster], is read once and moved to the data dir", async () => {
+    const legacy = await initNode("legacy", anvil.url);
+    const { registry } = decodeJoinToken(token);
+    const genesis = (await provider.getBlock(0))!.hash;
+    const old = readFileSync(legacy.config, "utf8").replace("[cluster]\n", `[cluster]\nregistry = "${registry}"\nchain_id = 31337\ngenesis_hash = "${genesis}"\n`);
+    writeFileSync(legacy.config, old);
+    const first = await cliOk(["cluster", "show", "--json", ...legacy.c]);
+    expect(first.stderr).toContain("[cluster] registry, chain_id and genesis_hash are kept in");
+    expect(JSON.parse(first.stdout)).toMatchObject({ registry, chainId: "31337", genesisHash: genesis });
+    const second = await cliOk(["status", "--json", ...legacy.c]);
+    expect(second.stderr).not.toContain("are kept in"); // once
+    expect(JSON.parse(second.stdout).node.membership).toBe("not-member"); // the key is not registered; the cluster is known
+    expect(readFileSync(legacy.config, "utf8")).toBe(old); // still never rewritten
+    const db = new Database(join(legacy.dir, "data", "agent.db"), { readonly: true });
+    expect(JSON.parse((db.query("SELECT value FROM meta WHERE key = 'membership'").get() as { value: string }).value).registry).toBe(registry);
+    db.close();
   });
 
   test("each registration is a mined transaction that records the node's specs", async () => {

@@ -4,12 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Contract, Interface, JsonRpcProvider, Wallet, type JsonRpcSigner, type TransactionRequest } from "ethers";
 import type { AppSpec } from "../lib/apps/types";
-import { AppRegistry, AppRegistryArtifact, DeviceRegistry, DeviceRegistryArtifact, EventLogger, appIdOf, signAdmission, type AppRecord, type Migration, type NodeInput, type ReputationRecord } from "../lib/chain";
-import { EventLoggerArtifact, ReputationArtifact } from "../lib/chain/artifacts";
+import { AppRegistry, AppRegistryArtifact, DeviceRegistry, DeviceRegistryArtifact, EventLogger, EventLoggerArtifact, ReputationArtifact, appIdOf, signAdmission, type Migration, type NodeInput, type ReputationRecord } from "../lib/chain";
 import { deployClusterContracts, type DeployedCluster } from "../lib/cluster/deploy";
-import type { PlacementNode } from "../lib/placement/plan";
-import { rankSolvers } from "../lib/workflow/candidates";
-import type { Score } from "../lib/workflow/reputation";
 import { startAnvil, type Anvil } from "./support/anvil";
 
 const PARAMS = { livenessGraceSeconds: 10, solverBlocks: 3, eventBlocks: 8 };
@@ -84,7 +80,7 @@ async function newCluster(members: number, spec: Partial<AppSpec> = {}): Promise
       for (const i of nodes) await dev(i).heartbeat();
     },
     async record(i) {
-      return (await deployed.reputation.records([addr(i)])).get(addr(i))!;
+      return deployed.reputation.record(addr(i));
     },
     async event(id) {
       return (await deployed.events.range(id, 1))[0]!;
@@ -384,47 +380,5 @@ describe("recent average credit", () => {
     expect(Number(await rep.getFunction("decay")(0))).toBe(1e6);
     expect(Number(await rep.getFunction("decay")(WEEK))).toBe(5e5);
     expect(Number(await rep.getFunction("decay")(40 * WEEK))).toBe(0);
-  });
-});
-
-describe("rankSolvers", () => {
-  const A = "0x00000000000000000000000000000000000000a1";
-  const B = "0x00000000000000000000000000000000000000b2";
-  const C = "0x00000000000000000000000000000000000000c3";
-  const D = "0x00000000000000000000000000000000000000d4";
-  const FROM = "0x00000000000000000000000000000000000000f5";
-  const pnode = (address: string, labels: Record<string, string> = { zone: "barn" }, memoryMB = 4096): PlacementNode => ({ address, labels, cpuMilli: 4000, memoryMB });
-  const score = (s: number): Score => ({ score: s, z: 0, m: 10, p: s, f: 1 });
-  const spec: AppSpec = { ...WEB, ports: [], spread: false, replicas: 4 };
-  const app = (holders: Array<string | null>): AppRecord => ({
-    id: WEB_ID, name: "web", owner: FROM, version: 1, updatedAt: 1, spec: { ...spec, replicas: holders.length },
-    replicas: holders.map((node, replica) => ({ replica, node, state: node ? "running" : "pending", version: 1, since: 1, reason: "" })),
-  });
-  const rank = (a: AppRecord, nodes: PlacementNode[], scores: Record<string, number>, alive: Record<string, boolean> = {}) =>
-    rankSolvers({ apps: [a], nodes, alive: new Map(nodes.map((n) => [n.address, alive[n.address] ?? true])), scores: new Map(Object.entries(scores).map(([k, v]) => [k, score(v)])) }, a, 0, FROM);
-
-  test("among equally able candidates the higher reputation ranks first", () => {
-    const a = app([FROM, null]);
-    const nodes = [pnode(FROM), pnode(A), pnode(B)];
-    expect(rank(a, nodes, { [A]: 3, [B]: 7 })).toEqual([B, A]);
-    expect(rank(a, nodes, { [A]: 7, [B]: 3 })).toEqual([A, B]);
-    // With equal scores the order is still a total, deterministic one.
-    expect(rank(a, nodes, { [A]: 5, [B]: 5 })).toEqual(rank(a, [...nodes].reverse(), { [A]: 5, [B]: 5 }));
-  });
-
-  test("a node holding more replicas of the app ranks after one holding fewer, whatever its reputation", () => {
-    const a = app([FROM, C, C, null]);
-    const nodes = [pnode(FROM), pnode(C), pnode(D)];
-    expect(rank(a, nodes, { [C]: 10, [D]: 0.5 })).toEqual([D, C]);
-    const b = app([FROM, C, D, D]);
-    expect(rank(b, nodes, { [C]: 1, [D]: 9 })).toEqual([C, D]);
-  });
-
-  test("dead, ineligible and the applicant's own node are excluded", () => {
-    const a = app([FROM, null]);
-    const nodes = [pnode(FROM), pnode(A), pnode(B, { zone: "field" }), pnode(C, { zone: "barn" }, 100), pnode(D)];
-    expect(rank(a, nodes, { [FROM]: 10, [A]: 1, [B]: 9, [C]: 9, [D]: 9 }, { [D]: false })).toEqual([A]);
-    expect(rank(a, nodes, { [A]: 1, [D]: 9 })).toEqual([D, A]);
-    expect(rank(a, nodes, {}, { [A]: false, [D]: false })).toEqual([]);
   });
 });

@@ -6,13 +6,12 @@
 // genesis hash in its token) and every piece of state it reads (lib/light).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type Docker from "dockerode";
-import { readFileSync } from "node:fs";
 import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
 import { updateConfigFile } from "../lib/config";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { containersOf, httpBody } from "./support/agents";
-import { cliOk } from "./support/cli";
+import { cliOk, clusterOf } from "./support/cli";
 import { ensureDocker } from "./support/dockerd";
 import { startFullCluster, type FullCluster } from "./support/full-cluster";
 import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
@@ -91,7 +90,7 @@ describe("a full-mode cluster", () => {
     expect(s.chain.geth!.version).toContain("1.13.15");
     expect(s.chain.geth!.peers).toBeGreaterThanOrEqual(2);
     expect(s.cluster!.members.map((m) => m.name).sort()).toEqual([...FULL_NAMES, LIGHT_NAME].sort());
-    const hashes = c.nodes.map((n) => /genesis_hash = "(0x[0-9a-f]{64})"/.exec(readFileSync(n.config, "utf8"))?.[1]);
+    const hashes = await Promise.all(c.nodes.map(async (n) => (await clusterOf(n)).genesisHash));
     expect(new Set(hashes).size).toBe(1);
     expect(hashes[0]).toBe(await blockHash(0, 0));
     const light = await status(3);

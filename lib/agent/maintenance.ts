@@ -52,14 +52,3 @@ export function fixSecretPermissions(config: LoadedConfig, log: Log): string[] {
   }
   return fixed;
 }
-
-/** Runs `maintain` every `intervalMs` (first round after one interval); returns the stop function. */
-export function startMaintenance(deps: Parameters<typeof maintain>[0], intervalMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void maintain(deps).finally(() => (running = false));
-  }, intervalMs);
-  return () => clearInterval(timer);
-}

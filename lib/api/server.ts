@@ -1,30 +1,66 @@
 // The local control API: HTTP over a unix socket in the data dir (mode 0600), for the CLI of this node only.
-//   GET /v1/status            daemon state and this node's replicas (desired vs actual)
-//   GET /v1/apps              every app with its replicas
-//   POST /v1/apps             { draft }: deploy or update
-//   POST /v1/apps/NAME/scale  { replicas }
+// Routed by Bun.serve's `routes`; each handler gets only the daemon functions in ApiDeps.
+//   GET    /v1/status               daemon state and this node's replicas (desired vs actual)
+//   POST   /v1/reload               re-read the runtime settings from the config (refused, old ones kept, if invalid)
+//   GET    /v1/apps                 every app with its replicas
+//   POST   /v1/apps                 { draft }: deploy or update
+//   POST   /v1/apps/NAME/scale      { replicas }
 //   DELETE /v1/apps/NAME
-//   POST /v1/reload           re-read the monitor rules from the config (refused, old rules kept, if invalid)
-//   /v1/devices…              MQTT devices (lib/mqtt/api.ts)
+//   GET    /v1/devices              the device directory with this node's twins
+//   POST   /v1/devices              { draft }: register a device; answers its credentials once
+//   DELETE /v1/devices/ID           deregister (revokes its credentials on every agent)
+//   POST   /v1/devices/ID/desired   { changes }: set desired twin properties (null removes one)
 import { chmodSync, rmSync } from "node:fs";
 import { deployApp, listApps, removeApp, scaleApp } from "../apps/ops";
 import type { DraftApp } from "../apps/spec";
-import type { Agent } from "../agent/agent";
+import type { ClusterClient } from "../cluster/client";
 import { UserError, messageOf } from "../errors";
-import { deviceRoute } from "../mqtt/api";
+import { addDevice, listDevices, localTwins, removeDevice, setDesired, type DeviceDraft } from "../mqtt/ops";
+import type { MqttProxy } from "../mqtt/proxy";
+import type { DaemonStatus } from "./types";
 
-export function serveApi(socketPath: string, agent: Agent): { stop(): void } {
+export type ApiDeps = {
+  status(): DaemonStatus;
+  /** Summary of what the reload changed; throws a UserError (nothing changed) for an invalid config. */
+  reload(): string;
+  client(): Promise<ClusterClient>;
+  mqtt(): MqttProxy | undefined;
+  dataDir: string;
+  /** An app changed through the API: read the chain again now. */
+  changed(): void;
+};
+
+type Handler = (req: Bun.BunRequest) => unknown;
+
+export function serveApi(socketPath: string, deps: ApiDeps): { stop(): void } {
   rmSync(socketPath, { force: true });
+  const body = async <T>(req: Request) => (await req.json()) as T;
+  const changing = async <T>(work: Promise<T>, after: () => void): Promise<T> => {
+    const result = await work;
+    after();
+    return result;
+  };
+  const appChanged = () => deps.changed();
+  const devicesChanged = () => deps.mqtt()?.syncSoon();
   const server = Bun.serve({
     unix: socketPath,
-    async fetch(req) {
-      try {
-        return Response.json(await route(req, agent));
-      } catch (err) {
-        const status = err instanceof UserError ? 400 : 500;
-        return Response.json({ error: messageOf(err).split("\n")[0] }, { status });
-      }
+    routes: {
+      "/v1/status": { GET: answer(() => deps.status()) },
+      "/v1/reload": { POST: answer(() => ({ rules: deps.reload() })) },
+      "/v1/apps": {
+        GET: answer(async () => listApps(await deps.client())),
+        POST: answer(async (req) => changing(deployApp(await deps.client(), (await body<{ draft: DraftApp }>(req)).draft), appChanged)),
+      },
+      "/v1/apps/:name/scale": { POST: answer(async (req) => changing(scaleApp(await deps.client(), req.params.name!, (await body<{ replicas: number }>(req)).replicas), appChanged)) },
+      "/v1/apps/:name": { DELETE: answer(async (req) => changing(removeApp(await deps.client(), req.params.name!), appChanged)) },
+      "/v1/devices": {
+        GET: answer(async () => listDevices(await deps.client(), deps.mqtt()?.twins() ?? localTwins(deps.dataDir))),
+        POST: answer(async (req) => changing(addDevice(await deps.client(), (await body<{ draft: DeviceDraft }>(req)).draft), devicesChanged)),
+      },
+      "/v1/devices/:id": { DELETE: answer(async (req) => changing(removeDevice(await deps.client(), req.params.id!), devicesChanged)) },
+      "/v1/devices/:id/desired": { POST: answer(async (req) => changing(setDesired(await deps.client(), req.params.id!, (await body<{ changes: Record<string, unknown> }>(req)).changes), devicesChanged)) },
     },
+    fetch: (req) => Response.json({ error: `unknown request ${req.method} ${new URL(req.url).pathname}` }, { status: 404 }),
   });
   chmodSync(socketPath, 0o600);
   return {
@@ -35,23 +71,13 @@ export function serveApi(socketPath: string, agent: Agent): { stop(): void } {
   };
 }
 
-async function route(req: Request, agent: Agent): Promise<unknown> {
-  const { pathname } = new URL(req.url);
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== "v1") throw new UserError(`unknown path ${pathname}`);
-  const [, resource, name, action] = parts;
-  if (req.method === "GET" && resource === "status") return agent.status();
-  if (req.method === "POST" && resource === "reload") return { rules: agent.reloadRules() };
-  if (resource === "devices") return deviceRoute(req, name, action, await agent.cluster(), agent.mqtt, agent.dataDir);
-  if (resource !== "apps") throw new UserError(`unknown path ${pathname}`);
-
-  const client = await agent.cluster();
-  if (req.method === "GET" && !name) return listApps(client);
-  let result: unknown;
-  if (req.method === "POST" && !name) result = await deployApp(client, ((await req.json()) as { draft: DraftApp }).draft);
-  else if (req.method === "POST" && name && action === "scale") result = await scaleApp(client, name, ((await req.json()) as { replicas: number }).replicas);
-  else if (req.method === "DELETE" && name) result = await removeApp(client, name);
-  else throw new UserError(`unknown request ${req.method} ${pathname}`);
-  agent.poke();
-  return result;
+/** A route handler answering JSON; a UserError is a 400 with its one line, anything else a 500. */
+function answer(handler: Handler): (req: Bun.BunRequest) => Promise<Response> {
+  return async (req) => {
+    try {
+      return Response.json(await handler(req));
+    } catch (err) {
+      return Response.json({ error: messageOf(err).split("\n")[0] }, { status: err instanceof UserError ? 400 : 500 });
+    }
+  };
 }

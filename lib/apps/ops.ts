@@ -4,7 +4,8 @@ import { formatUnits } from "ethers";
 import type { AppRecord, NodeRecord } from "../chain";
 import type { ClusterClient } from "../cluster/client";
 import { UserError } from "../errors";
-import { pendingReason, type PlacementNode } from "../placement/plan";
+import { pendingReason, placementNodes } from "../placement/plan";
+import { selects } from "../placement/rule";
 import { resolveAgainstMembers, type DraftApp } from "./spec";
 import type { AppSpec } from "./types";
 
@@ -15,18 +16,14 @@ export type AppView = {
 };
 export type TxResult = { block: number; gasUsed: string; tx: string };
 
-export function placementNodes(members: NodeRecord[]): PlacementNode[] {
-  return members.map((m) => ({ address: m.address, labels: m.labels, cpuMilli: m.specs.cpuCores * 1000, memoryMB: m.specs.memoryMB }));
-}
-
 export function viewApps(apps: AppRecord[], members: NodeRecord[]): AppView[] {
   const names = new Map(members.map((m) => [m.address, m.name]));
   const nodes = placementNodes(members);
   return apps
     .map((app) => {
       const assigned = app.replicas.filter((r) => r.node !== null).length;
-      // An every-node app wants one replica per member carrying its selector labels.
-      const desired = app.spec.everyNode ? members.filter((m) => Object.entries(app.spec.selector).every(([k, v]) => m.labels[k] === v)).length : app.spec.replicas;
+      // An every-node app wants one replica per member its constraints select.
+      const desired = app.spec.everyNode ? nodes.filter((n) => selects(app, n) === "None").length : app.spec.replicas;
       const pending = Math.max(0, desired - assigned);
       return {
         name: app.name, id: app.id, owner: app.owner, version: app.version, spec: app.spec,

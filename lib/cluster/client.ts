@@ -1,50 +1,53 @@
-// A node's handle on its cluster: the chain connection, both registries bound to its key, and its transaction queue.
+// A node's read-write handle on its cluster: the reader, the node key connected to the same provider, the contracts
+// bound to that key, and the single transaction queue every transaction from this key goes through.
+import type { Wallet } from "ethers";
+import { AppRegistry, DeviceDirectory, DeviceRegistry, EventLogger } from "../chain";
 import { connectSigner } from "../chain/signer";
-import type { JsonRpcProvider, Wallet } from "ethers";
-import { AppRegistry, DeviceRegistry, EventLogger, Reputation, type AppRecord, type NodeRecord } from "../chain";
 import { TxQueue } from "../chain/tx-queue";
 import type { LoadedConfig } from "../config";
-import { UserError } from "../errors";
-import { openChain, unlockNodeKey } from "../node/open";
+import { unlockNodeKey } from "../node/open";
+import { ClusterReader, type ClusterState } from "./reader";
 
-export type ClusterState = { block: number; timestamp: number; members: NodeRecord[]; apps: AppRecord[] };
+export type { ClusterState } from "./reader";
 
 export class ClusterClient {
   readonly queue = new TxQueue();
+  readonly wallet: Wallet;
+  readonly devices: DeviceRegistry;
+  readonly apps: AppRegistry;
+  readonly events: EventLogger;
 
-  private constructor(
-    readonly provider: JsonRpcProvider,
-    readonly wallet: Wallet,
-    readonly devices: DeviceRegistry,
-    readonly apps: AppRegistry,
-    readonly events: EventLogger,
-    readonly reputation: Reputation,
-  ) {}
+  constructor(readonly reader: ClusterReader, wallet: Wallet) {
+    this.wallet = connectSigner(wallet, reader.provider);
+    this.devices = new DeviceRegistry(reader.devices.address, this.wallet);
+    this.apps = new AppRegistry(reader.apps.address, this.wallet);
+    this.events = new EventLogger(reader.events.address, this.wallet);
+  }
 
   /** Connects with the node's key; `wallet` may be passed when the caller has unlocked it already. */
   static async open(config: LoadedConfig, wallet?: Wallet): Promise<ClusterClient> {
-    const { registry, chain_id } = config.values.cluster;
-    if (!registry) throw new UserError("this node is not in a cluster: run `edge-agent cluster create` or `edge-agent join` first");
-    const { provider } = await openChain(config, [], BigInt(chain_id));
-    const signer = connectSigner(wallet ?? (await unlockNodeKey(config)), provider);
-    const devices = new DeviceRegistry(registry, signer);
-    const links = await devices.links();
-    if (/^0x0+$/.test(links.apps)) throw new UserError(`cluster ${registry} has no app registry linked`);
-    return new ClusterClient(provider, signer, devices, new AppRegistry(links.apps, signer), new EventLogger(links.events, signer), new Reputation(links.reputation, signer));
+    const key = wallet ?? (await unlockNodeKey(config));
+    return new ClusterClient(await ClusterReader.open(config), key);
   }
 
   get address(): string {
     return this.wallet.address;
   }
 
-  /** Members and apps read at one block, so the two agree. */
-  async state(): Promise<ClusterState> {
-    const head = (await this.provider.getBlock("latest"))!;
-    const [members, apps] = await Promise.all([this.devices.nodes(head.number), this.apps.snapshot(head.number)]);
-    return { block: head.number, timestamp: head.timestamp, members, apps };
+  get provider(): ClusterReader["provider"] {
+    return this.reader.provider;
+  }
+
+  /** The device directory bound to this node's key. */
+  directory(): DeviceDirectory {
+    return new DeviceDirectory(this.reader.deviceDirectory().address, this.wallet);
+  }
+
+  state(): Promise<ClusterState> {
+    return this.reader.state();
   }
 
   destroy(): void {
-    this.provider.destroy();
+    this.reader.destroy();
   }
 }

@@ -3,7 +3,7 @@ import { connectSigner } from "../chain/signer";
 import { Wallet, parseEther } from "ethers";
 import { signAdmission } from "../chain";
 import { deployClusterContracts } from "./deploy";
-import { updateConfigFile, type LoadedConfig } from "../config";
+import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { keystoreAddress, readPassword, saveKeystore } from "../keys";
 import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
@@ -11,6 +11,7 @@ import { readSpecs } from "../node/specs";
 import { fundFromDevAccount, fundJoinKey } from "./funding";
 import { startNewChain, type LocalGeth } from "./full-chain";
 import { joinTokenOf } from "./join-key";
+import { readMembership, recordMembership, type Membership } from "./membership";
 
 export type Progress = (line: string) => void;
 
@@ -23,10 +24,9 @@ export type CreatedCluster = {
 };
 
 export async function createCluster(config: LoadedConfig, progress: Progress): Promise<CreatedCluster> {
-  const { chain, cluster } = config.values;
-  if (cluster.registry) {
-    throw new UserError(`this node already belongs to cluster ${cluster.registry} (${config.path}); run \`edge-agent init --force\` to start over`);
-  }
+  const { chain } = config.values;
+  const current = readMembership(config);
+  if (current) throw new UserError(`this node already belongs to cluster ${current.registry}; run \`edge-agent init --force\` to start over`);
   if (chain.mode === "light") throw new UserError("a light node cannot create a cluster: create it on a dev or full node and join with the token");
   // Full mode: geth runs for this command only; `edge-agent run` keeps it up afterwards (joiners need a running member).
   const local = chain.mode === "full" ? await startNewChain(config, keystoreAddress(config.files.keystore), progress) : undefined;
@@ -39,7 +39,7 @@ export async function createCluster(config: LoadedConfig, progress: Progress): P
 
 async function deployAndRegister(config: LoadedConfig, progress: Progress, local: LocalGeth | undefined): Promise<CreatedCluster> {
   const { chain, cluster, node } = config.values;
-  const { provider, url, chainId } = await openChain(config, [], local?.chainId);
+  const { provider, url, chainId } = await openChain(config, { chainId: local?.chainId });
   progress(`chain ${chainId} at ${url}`);
   const wallet = connectSigner(await unlockNodeKey(config), provider);
   const budget = parseEther(cluster.join_budget_eth);
@@ -67,13 +67,16 @@ async function deployAndRegister(config: LoadedConfig, progress: Progress, local
   const funded = await fundJoinKey(wallet, joinKey.address, budget);
   progress(`join budget of ${cluster.join_budget_eth} ETH at ${joinKey.address}`);
 
-  const genesisHash = local?.genesisHash ?? (await provider.getBlock(0))!.hash!;
-  updateConfigFile(config.path, [
-    { section: "cluster", key: "registry", value: registry.address },
-    { section: "cluster", key: "chain_id", value: Number(chainId) },
-    { section: "cluster", key: "genesis_hash", value: genesisHash },
-  ]);
-  const token = joinTokenOf(config, { chainId, registry: registry.address, joinKey: joinKey.privateKey, genesisHash, enodes: local ? [local.enode] : [] });
+  const membership: Membership = {
+    registry: registry.address,
+    chainId,
+    genesisHash: local?.genesisHash ?? (await provider.getBlock(0))!.hash!,
+    blockPeriodS: cluster.block_period_s,
+    fullNodesSeal: cluster.full_nodes_seal,
+    endpoints: [],
+  };
+  recordMembership(config, membership);
+  const token = joinTokenOf(config, membership, { joinKey: joinKey.privateKey, enodes: local ? [local.enode] : [] });
   return {
     registry: registry.address,
     apps: apps.address,

@@ -9,28 +9,28 @@ import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import {
   CREATOR_ALLOC_WEI, DEFAULT_EPOCH, DEFAULT_GAS_LIMIT, addPeers, cliqueGenesis, geth, genesisParamsOf, gethDatadir, localGenesisHash,
-  prepareGeth, readDatadirGenesis, superviseGeth, waitSynced, type GethSupervisor,
+  prepareGeth, readDatadirGenesis, superviseGeth, waitSynced, type ClusterChain, type GethSupervisor,
 } from "../geth";
 import type { JoinToken } from "./token";
 import type { Progress } from "./create";
 
 export type LocalGeth = { supervisor: GethSupervisor; genesisHash: string; enode: string; chainId: bigint };
 
-/** A chain id for a new cluster: the configured one, else a random one unlikely to collide with public chains. */
-export function newChainId(config: LoadedConfig): bigint {
-  return BigInt(config.values.cluster.chain_id || randomInt(1_000_000, 2 ** 31 - 1));
+/** A chain id for a new cluster: random, unlikely to collide with public chains. */
+export function newChainId(): bigint {
+  return BigInt(randomInt(1_000_000, 2 ** 31 - 1));
 }
 
 export async function startNewChain(config: LoadedConfig, address: string, progress: Progress): Promise<LocalGeth> {
   // A datadir left by an interrupted `cluster create` keeps its chain (and chain id).
   const genesis = readDatadirGenesis(gethDatadir(config)) ?? cliqueGenesis({
-    chainId: newChainId(config), periodSeconds: config.values.cluster.block_period_s, epoch: DEFAULT_EPOCH, signers: [address],
+    chainId: newChainId(), periodSeconds: config.values.cluster.block_period_s, epoch: DEFAULT_EPOCH, signers: [address],
     alloc: { [address]: CREATOR_ALLOC_WEI }, timestamp: Math.floor(Date.now() / 1000), gasLimit: DEFAULT_GAS_LIMIT,
   });
   const chainId = BigInt(genesis.config.chainId);
   const period = genesis.config.clique.period;
   const version = await prepareGeth(config, address, genesis);
-  const local = await start(config, address, chainId);
+  const local = await start(config, address, { chainId, seal: config.values.cluster.full_nodes_seal });
   // Until geth's transaction indexer has caught up (eth_syncing false) it answers receipts with "transaction indexing
   // is in progress", which ethers takes for a failed transaction; it catches up after the first sealed block.
   await waitFor(() => geth.syncing(local.supervisor.ipc).then((s) => s === false), 15_000);
@@ -44,7 +44,7 @@ export async function startJoinedChain(config: LoadedConfig, address: string, to
   }
   const genesis = cliqueGenesis(genesisParamsOf(token.chainId, token.chain.genesis));
   const version = await prepareGeth(config, address, genesis);
-  const local = await start(config, address, token.chainId);
+  const local = await start(config, address, { chainId: token.chainId, seal: token.chain.fullNodesSeal });
   if (local.genesisHash.toLowerCase() !== token.genesisHash.toLowerCase()) {
     await local.supervisor.stop();
     rmSync(join(gethDatadir(config), "geth"), { recursive: true, force: true }); // never keep a chain we did not ask for
@@ -79,10 +79,9 @@ async function memberHead(endpoints: string[], timeoutMs: number): Promise<numbe
   return undefined;
 }
 
-async function start(config: LoadedConfig, address: string, chainId: bigint): Promise<LocalGeth> {
-  const withChain: LoadedConfig = { ...config, values: { ...config.values, cluster: { ...config.values.cluster, chain_id: Number(chainId) } } };
-  const supervisor = superviseGeth(withChain, address);
+async function start(config: LoadedConfig, address: string, chain: ClusterChain): Promise<LocalGeth> {
+  const supervisor = superviseGeth(config, address, chain);
   await supervisor.start();
   const [genesisHash, info] = await Promise.all([localGenesisHash(supervisor.ipc), geth.nodeInfo(supervisor.ipc)]);
-  return { supervisor, genesisHash, enode: info.enode.replace(/\?.*$/, ""), chainId };
+  return { supervisor, genesisHash, enode: info.enode.replace(/\?.*$/, ""), chainId: chain.chainId };
 }

@@ -2,7 +2,7 @@
 import { connectSigner } from "../chain/signer";
 import { Wallet, parseEther } from "ethers";
 import { DeviceRegistry, signAdmission } from "../chain";
-import { updateConfigFile, type LoadedConfig } from "../config";
+import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { keystoreAddress, readPassword, saveKeystore } from "../keys";
 import { advertisedEndpoints, openChain, unlockNodeKey } from "../node/open";
@@ -11,12 +11,13 @@ import type { Progress } from "./create";
 import { takeStipend } from "./funding";
 import { decodeJoinToken, type JoinToken } from "./token";
 import { startJoinedChain, type LocalGeth } from "./full-chain";
+import { readMembership, recordMembership } from "./membership";
 
 export type JoinedCluster = { registry: string; chainId: bigint; address: string; alreadyMember: boolean; gas: { stipend: boolean; register: bigint } };
 
 export async function joinCluster(config: LoadedConfig, tokenText: string, progress: Progress): Promise<JoinedCluster> {
   const token = decodeJoinToken(tokenText);
-  const current = config.values.cluster.registry;
+  const current = readMembership(config)?.registry;
   if (current && current.toLowerCase() !== token.registry.toLowerCase()) {
     throw new UserError(`this node already belongs to cluster ${current}; run \`edge-agent init --force\` to start over`);
   }
@@ -31,7 +32,7 @@ export async function joinCluster(config: LoadedConfig, tokenText: string, progr
 }
 
 async function checkAndRegister(config: LoadedConfig, token: JoinToken, progress: Progress, local: LocalGeth | undefined): Promise<JoinedCluster> {
-  const { provider, url } = await openChain(config, token.endpoints, token.chainId, token.genesisHash);
+  const { provider, url } = await openChain(config, { endpoints: token.endpoints, chainId: token.chainId, genesisHash: token.genesisHash });
   progress(`chain ${token.chainId} at ${url}`);
   const genesisHash = (await provider.getBlock(0))!.hash!;
   if (token.genesisHash && genesisHash.toLowerCase() !== token.genesisHash.toLowerCase()) {
@@ -63,17 +64,13 @@ async function checkAndRegister(config: LoadedConfig, token: JoinToken, progress
   }
 
   await saveKeystore(config.files.joinKey, joinKey, readPassword(config.files.passwordFile), config.values.keys.scrypt_n);
-  updateConfigFile(config.path, [
-    { section: "cluster", key: "registry", value: token.registry },
-    { section: "cluster", key: "chain_id", value: Number(token.chainId) },
-    { section: "cluster", key: "genesis_hash", value: genesisHash },
-    ...(token.chain
-      ? [
-          { section: "cluster" as const, key: "full_nodes_seal", value: token.chain.fullNodesSeal },
-          { section: "cluster" as const, key: "block_period_s", value: token.chain.genesis.period },
-        ]
-      : []),
-    ...(local ? [] : [{ section: "chain" as const, key: "rpc", value: [...new Set([...config.values.chain.rpc, ...token.endpoints])] }]),
-  ]);
+  recordMembership(config, {
+    registry: token.registry,
+    chainId: token.chainId,
+    genesisHash,
+    blockPeriodS: token.chain?.genesis.period ?? config.values.cluster.block_period_s,
+    fullNodesSeal: token.chain?.fullNodesSeal ?? config.values.cluster.full_nodes_seal,
+    endpoints: local ? [] : token.endpoints,
+  });
   return result;
 }

@@ -1,15 +1,16 @@
 // What `status` reports: this node, the chain head, the members, the apps, and this node's replicas
 // (from the daemon when it runs, else what the chain last heard).
 import type { LoadedConfig } from "../config";
-import { AppRegistry, DeviceRegistry, Reputation, type NodeRecord } from "../chain";
+import type { ChainConnection, NodeRecord } from "../chain";
 import { reputationScores, type Score } from "../workflow/reputation";
 import { keystoreAddress } from "../keys";
 import { openChain } from "../node/open";
-import type { ChainConnection } from "../chain";
+import { readMembership } from "./membership";
+import { ClusterReader } from "./reader";
 import { bytesToHex } from "@ethereumjs/util";
 import { viewApps, type AppView } from "../apps/ops";
 import { connectDaemon } from "../api/client";
-import type { DaemonStatus } from "../agent/agent";
+import type { DaemonStatus } from "../api/types";
 import { gethDatadir, gethStatus, ipcPath, type GethStatus } from "../geth";
 
 export type NodeReplica = { app: string; replica: number; version: number; state: string; reason: string };
@@ -38,7 +39,9 @@ export type StatusReport = {
 export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
   const address = keystoreAddress(config.files.keystore);
   const daemon = await connectDaemon(config).then((d) => d?.get<DaemonStatus>("/v1/status") ?? null);
-  const { provider, url, chainId, light } = await openChain(config);
+  const membership = readMembership(config);
+  const chain = await openChain(config);
+  const { provider, url, chainId, light } = chain;
   const head = (await provider.getBlock("latest"))!;
   const report: StatusReport = {
     node: { name: config.values.node.name, address, membership: "no-cluster" },
@@ -54,24 +57,15 @@ export async function readStatus(config: LoadedConfig): Promise<StatusReport> {
     replicas: { source: daemon ? "daemon" : "chain", items: daemon ? daemon.replicas.map(({ app, replica, version, state, reason }) => ({ app, replica, version, state, reason })) : [] },
   };
   if (config.values.chain.mode === "full") report.chain.geth = await gethStatus(ipcPath(gethDatadir(config)), address);
-  const registryAddress = config.values.cluster.registry;
-  if (!registryAddress) return withLight(report, light);
+  if (!membership) return withLight(report, light);
 
-  const registry = new DeviceRegistry(registryAddress, provider);
-  await registry.verify();
-  const links = await registry.links();
-  const apps = new AppRegistry(links.apps, provider);
-  const [nodes, evictionQuorum, appRecords] = await Promise.all([registry.nodes(head.number), registry.evictionQuorum(), apps.snapshot(head.number)]);
-  const addresses = nodes.map((n) => n.address);
-  const [liveness, records] = await Promise.all([
-    registry.liveness(addresses, head.timestamp, head.number),
-    new Reputation(links.reputation, provider).records(addresses, head.number),
-  ]);
-  const alive = new Map(addresses.map((a) => [a, liveness.get(a)!.alive]));
-  const scores = reputationScores(nodes, records, alive);
-  const members = nodes.map((n) => ({ ...n, self: n.address === address, alive: alive.get(n.address)!, lastSeen: liveness.get(n.address)!.lastSeen, reputation: scores.get(n.address)! }));
+  const reader = await ClusterReader.at(chain, membership.registry);
+  await reader.devices.verify();
+  const [nodes, evictionQuorum, appRecords] = await Promise.all([reader.devices.members(head.number), reader.devices.evictionQuorum(head.number), reader.apps.snapshot(head.number)]);
+  const scores = reputationScores(nodes);
+  const members = nodes.map(({ outcomes: _, ...n }) => ({ ...n, self: n.address === address, reputation: scores.get(n.address)! }));
   report.node.membership = members.some((m) => m.self) ? "member" : "not-member";
-  report.cluster = { registry: registryAddress, evictionQuorum, members };
+  report.cluster = { registry: membership.registry, evictionQuorum, members };
   report.apps = viewApps(appRecords, nodes);
   if (!daemon) {
     report.replicas.items = appRecords.flatMap((a) =>

@@ -49,16 +49,18 @@ export const sections = {
       .describe('Full mode: the IP members reach this node\'s geth on (goes into its enode); "" means 127.0.0.1.'),
   }),
   cluster: z.strictObject({
+    // Legacy (LEGACY_KEYS): agents before 0.2 wrote these three here; now `cluster create` and `join` record the cluster in
+    // agent.db, and a config that still has them is read once and copied there.
     registry: address.default("")
-      .describe("Address of the cluster's DeviceRegistry contract; written by `cluster create` and `join`."),
+      .describe("Legacy: the cluster's DeviceRegistry address, as older agents wrote it here (now kept in agent.db)."),
     chain_id: z.number().int().min(0).default(0)
-      .describe("Chain id of the cluster's chain; written by `cluster create` and `join`."),
+      .describe("Legacy: the cluster's chain id, as older agents wrote it here (now kept in agent.db)."),
     genesis_hash: z.union([z.literal(""), z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hash")]).default("")
-      .describe("Hash of the cluster chain's genesis block: the root of trust for light mode; written by `cluster create` and `join`."),
+      .describe("Legacy: the cluster chain's genesis hash, as older agents wrote it here (now kept in agent.db)."),
     block_period_s: z.number().int().min(0).max(3600).default(2)
-      .describe("Full mode: Clique block period in seconds, fixed for the cluster by `cluster create` (0: a block only when there are transactions)."),
+      .describe("Full mode: Clique block period in seconds of a cluster this node creates (0: a block only when there are transactions); joiners take the cluster's."),
     full_nodes_seal: z.boolean().default(true)
-      .describe("Full mode: signers vote every admitted full member in as a Clique signer (set by `cluster create`, carried in join tokens)."),
+      .describe("Full mode: in a cluster this node creates, signers vote every admitted full member in as a Clique signer (carried in join tokens)."),
     join_budget_eth: ethAmount.default("100")
       .describe("ETH `cluster create` moves to the join key, from which joining nodes take their stipend."),
     stipend_eth: ethAmount.default("1")
@@ -135,6 +137,9 @@ export const sections = {
       .describe("How often the daemon removes dangling images, checkpoints and optimises its SQLite database and re-tightens secret-file permissions."),
   }),
 };
+
+/** Keys still accepted for old configs but no longer written by `init` (see the [cluster] section above). */
+export const LEGACY_KEYS: Partial<Record<SectionName, readonly string[]>> = { cluster: ["registry", "chain_id", "genesis_hash"] };
 
 export const configSchema = z.strictObject({
   node: sections.node.prefault({}),

@@ -1,12 +1,12 @@
 // Renders a complete, commented config.toml from values: each key with its one-line doc and its default.
-import { sections, type Config, type SectionName } from "./schema";
+import { LEGACY_KEYS, sections, type Config, type SectionName } from "./schema";
 import { renderValue, type TomlValue } from "./toml-lines";
 
 const SECTION_DOCS: Record<SectionName, string> = {
   node: "This node: its identity in the cluster and where it keeps its files.",
   keys: "The node's key, stored as an encrypted JSON keystore in data_dir.",
   chain: "How this node reaches the cluster's chain.",
-  cluster: "The cluster this node belongs to.",
+  cluster: "Cluster settings: timings and budgets for a cluster this node creates, and how it joins one (the cluster it belongs to is recorded in the data dir).",
   monitor: "The monitor loop: samples taken every interval, rules checked over a window.",
   docker: "The local Docker Engine the agent drives.",
   mqtt: "The MQTT proxy for constrained IoT devices.",
@@ -22,6 +22,7 @@ export function renderConfig(values: Config): string {
   for (const name of Object.keys(sections) as SectionName[]) {
     out.push("", `# ${SECTION_DOCS[name]}`, `[${name}]`);
     for (const [key, field] of Object.entries(sections[name].shape)) {
+      if (LEGACY_KEYS[name]?.includes(key)) continue;
       const fallback = renderValue(field.parse(undefined) as TomlValue);
       out.push(`# ${field.description} Default: ${fallback}`);
       out.push(`${key} = ${renderValue((values[name] as Record<string, TomlValue>)[key]!)}`);

@@ -1,61 +1,38 @@
-// Full mode inside `edge-agent run`: keep geth up (the supervisor restarts it), keep it peered with every full member
-// whose enode is on chain, and, when this node is a signer and the cluster says full nodes seal, cast its Clique votes:
-// admitted full members in, evicted ones out.
-import { JsonRpcProvider, Network } from "ethers";
-import { DeviceRegistry } from "../chain";
-import type { LoadedConfig } from "../config";
-import { messageOf } from "../errors";
+// Full mode inside `edge-agent run`, beside the supervisor that keeps geth up: keep geth peered with every full
+// member whose enode is on chain, and, when this node is a signer and the cluster says full nodes seal, cast its
+// Clique votes (admitted full members in, evicted ones out) and step back from a Clique stall.
+import type { NodeRecord } from "../chain";
+import type { Membership } from "../cluster/membership";
 import type { Log } from "../agent/log";
-import { StallBreaker, addPeers, enodesOf, gethDatadir, localGethUrl, superviseGeth, voteSigners } from "./full-node";
-import { ipcPath } from "./node";
+import { StallBreaker, addPeers, enodesOf, voteSigners } from "./full-node";
 import { geth } from "./ipc";
-import type { GethSupervisor } from "./supervisor";
 
-export type RunningGeth = { supervisor: GethSupervisor; stop(): Promise<void> };
+export class FullNodeTender {
+  private readonly stall: StallBreaker;
 
-export async function runGeth(config: LoadedConfig, address: string, log: Log, intervalMs = 5000): Promise<RunningGeth> {
-  const { registry, chain_id, full_nodes_seal, block_period_s } = config.values.cluster;
-  const provider = new JsonRpcProvider(localGethUrl(config), Network.from(BigInt(chain_id)), { staticNetwork: true });
-  const devices = new DeviceRegistry(registry, provider);
-  let busy = false;
-  const stall = new StallBreaker(ipcPath(gethDatadir(config)), address);
-  const tend = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const members = await devices.nodes();
-      const full = members.filter((m) => enodesOf(m.endpoints).length > 0);
-      await addPeers(supervisor.ipc, full.flatMap((m) => enodesOf(m.endpoints)));
-      if (full_nodes_seal) {
-        const { add, drop } = await voteSigners(supervisor.ipc, address, full.map((m) => m.address));
-        for (const a of add) log(`voting ${a} in as a Clique signer`);
-        for (const a of drop) log(`voting ${a} out as a Clique signer`);
-        // Only where blocks come on a clock (period > 0) and other signers exist can a still head mean a stall.
-        const base = Math.max(5_000, 5_000 * block_period_s);
-        const steppedBack = block_period_s > 0 ? await stall.check(base + Math.random() * base) : null;
-        if (steppedBack !== null) log(`the chain stalled at block ${steppedBack}, sealed by this node: stepping back one block to take the other signer's`);
-      }
-    } catch (err) {
-      log(`peering/votes: ${messageOf(err).split("\n")[0]}`);
-    } finally {
-      busy = false;
-    }
-  };
-  const supervisor = superviseGeth(config, address, {
-    onReady: () => void tend(),
-    onExit: (code, delay) => log(`geth exited (code ${code}); restarting in ${delay} ms (log: ${supervisor.log})`),
-  });
-  await supervisor.start();
-  log(`geth running (datadir ${config.files.dataDir}/geth, RPC ${localGethUrl(config)}, log ${supervisor.log})`);
-  const timer = setInterval(() => void tend(), intervalMs);
-  return {
-    supervisor,
-    async stop() {
-      clearInterval(timer);
-      provider.destroy();
-      await supervisor.stop();
-    },
-  };
+  constructor(
+    private readonly ipc: string,
+    private readonly address: string,
+    private readonly cluster: Pick<Membership, "fullNodesSeal" | "blockPeriodS">,
+    private readonly log: Log,
+  ) {
+    this.stall = new StallBreaker(ipc, address);
+  }
+
+  /** One round of peering and votes against the members as the chain lists them. */
+  async tend(members: NodeRecord[]): Promise<void> {
+    const full = members.filter((m) => enodesOf(m.endpoints).length > 0);
+    await addPeers(this.ipc, full.flatMap((m) => enodesOf(m.endpoints)));
+    if (!this.cluster.fullNodesSeal) return;
+    const { add, drop } = await voteSigners(this.ipc, this.address, full.map((m) => m.address));
+    for (const a of add) this.log(`voting ${a} in as a Clique signer`);
+    for (const a of drop) this.log(`voting ${a} out as a Clique signer`);
+    // Only where blocks come on a clock (period > 0) and other signers exist can a still head mean a stall.
+    const period = this.cluster.blockPeriodS;
+    const base = Math.max(5_000, 5_000 * period);
+    const steppedBack = period > 0 ? await this.stall.check(base + Math.random() * base) : null;
+    if (steppedBack !== null) this.log(`the chain stalled at block ${steppedBack}, sealed by this node: stepping back one block to take the other signer's`);
+  }
 }
 
 /** What `status` shows about the local geth (null when it does not answer on IPC). */

@@ -20,19 +20,22 @@ export function localGethUrl(config: LoadedConfig): string {
   return `http://${host}:${port}`;
 }
 
-export function gethOptions(config: LoadedConfig, address: string): GethOptions {
-  const { chain, cluster } = config.values;
+/** The cluster chain a geth serves: its id, and whether this node offers to seal (geth then waits to be voted in). */
+export type ClusterChain = { chainId: bigint; seal: boolean };
+
+export function gethOptions(config: LoadedConfig, address: string, cluster: ClusterChain): GethOptions {
+  const { chain } = config.values;
   return {
     bin: chain.geth_bin,
     datadir: gethDatadir(config),
-    networkId: BigInt(cluster.chain_id),
+    networkId: cluster.chainId,
     p2pPort: chain.geth_p2p_port,
     externalIp: chain.geth_external_ip || undefined,
     httpAddress: chain.geth_http_address,
     httpPort: chain.geth_http_port,
     authrpcPort: chain.geth_authrpc_port,
     // geth seals only once the signers have voted this node in; until then --mine just waits.
-    signer: cluster.full_nodes_seal ? { address, passwordFile: config.files.passwordFile } : undefined,
+    signer: cluster.seal ? { address, passwordFile: config.files.passwordFile } : undefined,
   };
 }
 
@@ -55,8 +58,8 @@ export function localGenesisSpec(config: LoadedConfig): GenesisSpec {
   return genesisSpecFromJson(genesis);
 }
 
-export function superviseGeth(config: LoadedConfig, address: string, events: SupervisorEvents = {}): GethSupervisor {
-  return new GethSupervisor(gethOptions(config, address), events);
+export function superviseGeth(config: LoadedConfig, address: string, cluster: ClusterChain, events: SupervisorEvents = {}): GethSupervisor {
+  return new GethSupervisor(gethOptions(config, address, cluster), events);
 }
 
 /** Hash of block 0 as the local geth has it. */

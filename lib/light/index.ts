@@ -14,7 +14,7 @@ export type LightConnectOptions = { endpoints: string[]; genesisHash: string; ch
 
 /** Opens the verifying provider and verifies the header chain up to an endpoint's head before anything is read. */
 export async function connectLight(o: LightConnectOptions): Promise<ChainConnection> {
-  if (!o.genesisHash) throw new UserError("light mode needs the cluster's genesis hash ([cluster] genesis_hash, written by `join` from the token)");
+  if (!o.genesisHash) throw new UserError("light mode needs the cluster's genesis hash (recorded by `join` from the token): join the cluster first");
   const chainId = o.chainId ?? (await firstChainId(o.endpoints, o.timeoutMs));
   const provider = new LightProvider({ endpoints: o.endpoints, chainId, genesisHash: o.genesisHash, storePath: o.storePath, timeoutMs: o.timeoutMs, log: logger("light") });
   try {

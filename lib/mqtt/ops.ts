@@ -1,7 +1,7 @@
 // Device operations on the chain, shared by the control API (daemon) and the CLI (no daemon): add, list, remove,
 // set desired twin state; and the proof/verify of relayed telemetry.
 import { existsSync } from "node:fs";
-import { DeviceDirectory, type DeviceRecord } from "../chain";
+import type { DeviceDirectory, DeviceRecord } from "../chain";
 import type { ClusterClient } from "../cluster/client";
 import { UserError } from "../errors";
 import { DEVICE_ID, newCredential } from "./credentials";
@@ -14,12 +14,8 @@ export type DeviceDraft = { id: string; type: string; labels: Record<string, str
 export type AddedDevice = { id: string; username: string; password: string; node: string; block: number; gasUsed: string };
 export type DeviceView = Omit<DeviceRecord, "credentialSalt" | "credentialHash"> & { nodeName: string | null; reported: Record<string, unknown> | null; reportedAt: string | null };
 
-const directories = new WeakMap<ClusterClient, Promise<DeviceDirectory>>();
-export function directoryOf(client: ClusterClient): Promise<DeviceDirectory> {
-  let d = directories.get(client);
-  if (!d) directories.set(client, (d = DeviceDirectory.of({ address: client.devices.address, runner: client.wallet })));
-  return d;
-}
+/** The cluster's device directory bound to this node's key. */
+export const directoryOf = (client: ClusterClient): DeviceDirectory => client.directory();
 
 export function checkDeviceDraft(d: DeviceDraft): DeviceDraft {
   if (!DEVICE_ID.test(d.id)) throw new UserError(`invalid device id "${d.id}": 1-64 letters, digits, '.', '_' or '-'`);
@@ -32,20 +28,20 @@ export function checkDeviceDraft(d: DeviceDraft): DeviceDraft {
 
 export async function addDevice(client: ClusterClient, draft: DeviceDraft): Promise<AddedDevice> {
   checkDeviceDraft(draft);
-  const dir = await directoryOf(client);
+  const dir = directoryOf(client);
   const cred = newCredential();
   const r = await client.queue.run(() => dir.add({ ...draft, credentialSalt: cred.salt, credentialHash: cred.hash }));
   return { id: draft.id, username: draft.id, password: cred.secret, node: client.address, block: r.blockNumber, gasUsed: r.gasUsed.toString() };
 }
 
 export async function removeDevice(client: ClusterClient, id: string): Promise<{ id: string; block: number }> {
-  const dir = await directoryOf(client);
+  const dir = directoryOf(client);
   const r = await client.queue.run(() => dir.remove(id));
   return { id, block: r.blockNumber };
 }
 
 export async function setDesired(client: ClusterClient, id: string, changes: Record<string, unknown>): Promise<{ id: string; desired: Record<string, unknown>; version: number }> {
-  const dir = await directoryOf(client);
+  const dir = directoryOf(client);
   const current = (await dir.all()).find((d) => d.id === id);
   if (!current) throw new UserError(`no device "${id}" in this cluster`);
   const desired = mergeDesired(current.desired, changes);
@@ -54,7 +50,7 @@ export async function setDesired(client: ClusterClient, id: string, changes: Rec
 }
 
 export async function listDevices(client: ClusterClient, twins: Twin[]): Promise<DeviceView[]> {
-  const [devices, members] = await Promise.all([(await directoryOf(client)).all(), client.devices.nodes()]);
+  const [devices, members] = await Promise.all([directoryOf(client).all(), client.devices.nodes()]);
   return devices.map(({ credentialSalt: _s, credentialHash: _h, ...d }) => {
     const twin = twins.find((t) => t.device === d.id);
     return { ...d, nodeName: members.find((m) => m.address === d.node)?.name ?? null, reported: twin?.reported ?? null, reportedAt: twin?.reportedAt ?? null };
@@ -106,7 +102,7 @@ export async function verifyMessage(client: ClusterClient, dataDir: string, devi
   }
   proof = { ...proof, device };
   if (!proofHolds(proof)) return { valid: false, reason: "the Merkle proof does not lead from this message to the root", root: proof.root, block: null };
-  const block = await (await directoryOf(client)).rootBlock(device, proof.root);
+  const block = await directoryOf(client).rootBlock(device, proof.root);
   if (block === 0) return { valid: false, reason: `root ${proof.root} is not recorded on chain for device "${device}"`, root: proof.root, block: null };
   return { valid: true, reason: `in the batch with root ${proof.root}, recorded in block ${block}`, root: proof.root, block };
 }

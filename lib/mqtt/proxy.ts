@@ -35,6 +35,7 @@ export class MqttProxy {
   private revision = -1;
   private lastForcedSync = 0;
   private syncing: Promise<void> | undefined;
+  private syncStartedAt: number | null = null;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private readonly batcher: TelemetryBatcher;
   private readonly mqtt;
@@ -134,7 +135,16 @@ export class MqttProxy {
   }
 
   private sync(): Promise<void> {
-    return (this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined)));
+    if (!this.syncing) this.syncStartedAt = Date.now();
+    return (this.syncing ??= this.syncOnce().finally(() => {
+      this.syncing = undefined;
+      this.syncStartedAt = null;
+    }));
+  }
+
+  /** How long the directory sync under way has taken, or 0 when none is (the daemon's health check). */
+  syncBusyMs(now = Date.now()): number {
+    return this.syncStartedAt === null ? 0 : now - this.syncStartedAt;
   }
 
   private async syncOnce(): Promise<void> {

@@ -1,6 +1,6 @@
 // The audit trail of migrations, read from chain: who filed, who was designated, who solved, when, how long.
-import type { JsonRpcProvider } from "ethers";
-import { AppRegistry, DeviceRegistry, EventLogger, type Migration } from "../chain";
+import type { Migration } from "../chain";
+import type { ClusterReader } from "../cluster/reader";
 
 export type AuditEntry = Migration & {
   app: string; // name, or the id's prefix for a removed app
@@ -14,12 +14,9 @@ export type AuditEntry = Migration & {
 
 export type AuditFilter = { app?: string; node?: string };
 
-export async function readAuditTrail(provider: JsonRpcProvider, registry: string, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const devices = new DeviceRegistry(registry, provider);
-  const links = await devices.links();
-  const events = new EventLogger(links.events, provider);
-  const [count, members, apps] = await Promise.all([events.count(), devices.nodes(), new AppRegistry(links.apps, provider).snapshot()]);
-  const migrations = count > 0 ? await events.range(0, count) : [];
+export async function readAuditTrail(reader: ClusterReader, filter: AuditFilter = {}): Promise<AuditEntry[]> {
+  const { provider } = reader;
+  const [migrations, members, apps] = await Promise.all([reader.migrations(), reader.devices.nodes(), reader.apps.snapshot()]);
   const nodeName = new Map(members.map((m) => [m.address, m.name]));
   const name = (a: string) => nodeName.get(a) ?? `${a.slice(0, 10)}…`;
   const appName = new Map(apps.map((a) => [a.id, a.name]));

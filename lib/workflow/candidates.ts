@@ -1,24 +1,29 @@
-// Who should solve a migration: the public ranking every agent computes from chain data alone. The filer names
-// the first candidate as the designated solver; later candidates take their turn when it lets its window pass.
-import { createHash } from "node:crypto";
+// Who should solve a migration: the public ranking every agent computes from chain data alone. The filer names the
+// first candidate as the designated solver; later candidates take their turn, in order, when the one before lets its
+// window pass. The ranking is the placement rule's (lib/placement/rule.ts) with reputation as the second key.
 import type { AppRecord } from "../chain";
-import { ineligibility, usageByNode, type PlacementNode } from "../placement/plan";
-import type { Score } from "./reputation";
+import { rankNodes, usageByNode } from "../placement/rule";
+import type { ClusterView } from "./view";
 
-export type RankingInput = { apps: AppRecord[]; nodes: PlacementNode[]; alive: Map<string, boolean>; scores: Map<string, Score> };
+type RankingInput = Pick<ClusterView, "apps" | "nodes" | "scores"> & { members: ReadonlyArray<{ address: string; alive: boolean }> };
 
-/** Eligible, alive members other than `from`, best first: fewest replicas of the app, then higher reputation
- *  (among equally able nodes), then the lighter load, then a hash that differs per event. */
-export function rankSolvers(input: RankingInput, app: AppRecord, replica: number, from: string): string[] {
-  const usage = usageByNode(input.apps, input.nodes);
-  return input.nodes
-    .filter((n) => n.address !== from && input.alive.get(n.address) && !ineligibility(app, n, usage.get(n.address)!))
-    .map((n) => {
-      const u = usage.get(n.address)!;
-      const load = (n.memoryMB ? u.mem / n.memoryMB : 0) + (n.cpuMilli ? u.cpu / n.cpuMilli : 0);
-      const tie = createHash("sha256").update(`${app.id}/${replica}/${from}/${n.address}`).digest("hex");
-      return { address: n.address, key: [u.held.get(app.id) ?? 0, -(input.scores.get(n.address)?.score ?? 0), Math.round(load * 1e6)] as number[], tie };
-    })
-    .sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]! || a.tie.localeCompare(b.tie))
-    .map((c) => c.address);
+/** Eligible, alive members other than `from`, best first. */
+export function rankSolvers(view: RankingInput, app: AppRecord, replica: number, from: string): string[] {
+  const alive = new Set(view.members.filter((m) => m.alive).map((m) => m.address));
+  const scores = new Map([...view.scores].map(([a, s]) => [a, s.score]));
+  const candidates = view.nodes.filter((n) => n.address !== from && alive.has(n.address));
+  return rankNodes(app, replica, candidates, usageByNode(view.apps, view.nodes), { scores, salt: from }).map((n) => n.address);
+}
+
+/**
+ * Whether it is `me`'s turn to solve migration `e` at the view's block: the designated solver until designatedUntil,
+ * then each next candidate of the ranking (without the designated one) for solverBlocks blocks more than the one before.
+ */
+export function isTurnOf(me: string, view: ClusterView, e: ClusterView["open"][number], app: AppRecord): boolean {
+  if (e.from === me || view.block >= e.deadline) return false;
+  if (e.designated === me) return true;
+  if (view.block <= e.designatedUntil) return false;
+  const next = rankSolvers(view, app, e.replica, e.from).filter((a) => a !== e.designated);
+  const k = next.indexOf(me);
+  return k >= 0 && view.block > e.designatedUntil + k * view.solverBlocks;
 }

@@ -7,22 +7,22 @@
 //      0 per turn let pass or replica failed right after a migration; one-week half-life decay)
 //   F  impact factor: 0.5 per eviction, 0.9 per replica failed right after its migration
 //   t1, t2, t3 = 0.2, 0.2, 0.6
-import type { NodeRecord, ReputationRecord } from "../chain";
+import type { MemberRecord } from "../chain";
 
 export const WEIGHTS = { t1: 0.2, t2: 0.2, t3: 0.6 } as const;
 
 export type Score = { score: number; z: number; m: number; p: number; f: number };
 
-export function reputationScores(members: NodeRecord[], records: Map<string, ReputationRecord>, alive: Map<string, boolean>): Map<string, Score> {
+export function reputationScores(members: MemberRecord[]): Map<string, Score> {
   const contributed = members.map((m) => m.specs.cpuCores * (m.specs.cpuMHz / 1000) + m.specs.memoryMB / 1024);
   const mean = contributed.reduce((a, b) => a + b, 0) / Math.max(1, contributed.length);
   const sd = Math.sqrt(contributed.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, contributed.length));
   return new Map(members.map((member, i) => {
-    const r = records.get(member.address);
+    const r = member.outcomes;
     const z = sd === 0 ? 0 : Math.max(-10, Math.min(10, ((contributed[i]! - mean) / sd) * 10));
-    const m = alive.get(member.address) ? 10 : 0;
-    const p = r?.rac ?? 5;
-    const f = 0.5 ** (r?.evictions ?? 0) * 0.9 ** (r?.failedAfterMigration ?? 0);
+    const m = member.alive ? 10 : 0;
+    const p = r.rac;
+    const f = 0.5 ** r.evictions * 0.9 ** r.failedAfterMigration;
     const score = (WEIGHTS.t1 * z + WEIGHTS.t2 * m + WEIGHTS.t3 * p) * f;
     return [member.address, { score: Math.round(score * 100) / 100, z, m, p, f }];
   }));

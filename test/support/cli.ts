@@ -53,3 +53,8 @@ export function oneLineError(result: CliResult): string {
   if (lines.length !== 1 || /\n\s+at /.test(result.stderr)) throw new Error(`expected one error line, got:\n${result.stderr}`);
   return lines[0]!;
 }
+
+/** The cluster `node` recorded at create/join (`cluster show --json`). */
+export async function clusterOf(node: TestNode): Promise<{ registry: string; chainId: string; genesisHash: string; blockPeriodS: number; fullNodesSeal: boolean; endpoints: string[]; mode: string }> {
+  return JSON.parse((await cliOk(["cluster", "show", "--json", ...node.c])).stdout);
+}
