@@ -15,13 +15,19 @@ export async function localImages(docker: Docker, images: Iterable<string>): Pro
 }
 
 /** Pulls `image`; throws one line naming what was tried when no source has it. */
-export async function pullImage(docker: Docker, image: string, registries: string[], log: (line: string) => void): Promise<void> {
-  if (registries.length === 0) return await pullReference(docker, image, log);
+export async function pullImage(
+  docker: Docker,
+  image: string,
+  registries: string[],
+  log: (line: string) => void,
+  silenceMs = PULL_SILENCE_MS,
+): Promise<void> {
+  if (registries.length === 0) return await pullReference(docker, image, log, silenceMs);
   const tried: string[] = [];
   for (const registry of registries) {
     const remote = `${registry.replace(/\/+$/, "")}/${image}`;
     try {
-      await pullReference(docker, remote, log);
+      await pullReference(docker, remote, log, silenceMs);
       await retag(docker, remote, image);
       return;
     } catch (err) {
@@ -31,21 +37,21 @@ export async function pullImage(docker: Docker, image: string, registries: strin
   throw new Error(tried.join("; "));
 }
 
-async function pullReference(docker: Docker, ref: string, log: (line: string) => void): Promise<void> {
+async function pullReference(docker: Docker, ref: string, log: (line: string) => void, silenceMs: number): Promise<void> {
   log(`pull ${ref}: starting`);
   const stream = (await docker.pull(ref)) as Readable;
   const progress = new PullProgress(ref, log);
   await new Promise<void>((resolve, reject) => {
     let buffered = "";
     let failure: string | undefined;
-    let silence = setTimeout(abandon, PULL_SILENCE_MS);
+    let silence = setTimeout(abandon, silenceMs);
     function abandon() {
-      failure = `no progress for ${PULL_SILENCE_MS / 1000} s`;
+      failure = `no progress for ${silenceMs / 1000} s`;
       stream.destroy();
     }
     stream.on("data", (chunk: Buffer) => {
       clearTimeout(silence);
-      silence = setTimeout(abandon, PULL_SILENCE_MS);
+      silence = setTimeout(abandon, silenceMs);
       buffered += chunk.toString();
       const lines = buffered.split("\n");
       buffered = lines.pop()!;
