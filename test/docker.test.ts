@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppSpec, DesiredReplica, ReplicaStatus } from "../lib/apps/types";
 import { DockerReconciler, LABEL, type ActualReplica, type ReconcilerOptions } from "../lib/docker";
+import { pullImage } from "../lib/docker/images";
 import { planSteps } from "../lib/docker/plan";
 import { PullProgress } from "../lib/docker/pull-progress";
 import { ensureDocker } from "./support/dockerd";
 import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
+import { startRegistry } from "./support/registry";
 
 const CRASHING_IMAGE = `edge-agent-test/crasher-${randomBytes(3).toString("hex")}:1`;
 let docker: Docker;
@@ -231,6 +233,49 @@ describe("DockerReconciler against a real engine", () => {
     expect(status!.state).toBe("failed");
     expect(status!.reason).toStartWith("image team/app:3 not found locally and could not be pulled: mirror-one.invalid:5000/team/app:3: ");
     expect(status!.reason).toContain("; mirror-two.invalid/team/app:3: ");
+  });
+
+  test("a pull from a registry logs its start, a summary and done, and retags the image to its plain name", async () => {
+    const registry = startRegistry("ok");
+    const image = `edge-agent-test/pulled-${randomBytes(3).toString("hex")}:1`;
+    const lines: string[] = [];
+    try {
+      await pullImage(docker, image, [registry.host], (l) => lines.push(l));
+      const ref = `${registry.host}/${image}`;
+      const mb = (registry.layerBytes / 2 ** 20).toFixed(1);
+      expect(lines[0]).toBe(`pull ${ref}: starting`);
+      expect(lines.at(-1)).toBe(`pull ${ref}: 1/1 layers, ${mb}/${mb} MB, done`);
+      expect(lines.slice(1, -1).every((l) => l.startsWith(`pull ${ref}: `) && / layers, [\d.]+\/[\d.]+ MB$/.test(l))).toBe(true);
+      expect((await docker.getImage(image).inspect()).RepoTags).toEqual(expect.arrayContaining([image, ref]));
+    } finally {
+      registry.stop();
+      for (const name of [image, `${registry.host}/${image}`]) await docker.getImage(name).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  test("a pull whose stream reports an error fails with the engine's message", async () => {
+    const registry = startRegistry("corrupt-layer");
+    const image = `edge-agent-test/pulled-${randomBytes(3).toString("hex")}:1`;
+    try {
+      await expect(pullImage(docker, image, [registry.host], () => {})).rejects.toThrow(
+        new RegExp(`^${registry.host}/${image}: filesystem layer verification failed for digest sha256:[0-9a-f]{64}$`),
+      );
+      expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
+    } finally {
+      registry.stop();
+    }
+  });
+
+  test("a pull that reports nothing for the silence limit is abandoned", async () => {
+    const registry = startRegistry("stall-layer");
+    const image = `edge-agent-test/pulled-${randomBytes(3).toString("hex")}:1`;
+    try {
+      const started = Date.now();
+      await expect(pullImage(docker, image, [registry.host], () => {}, 2000)).rejects.toThrow(`${registry.host}/${image}: no progress for 2 s`);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      registry.stop();
+    }
   });
 
   test("env, limits, ports, restart policy and labels are visible in docker inspect", async () => {

@@ -15,13 +15,19 @@ export async function localImages(docker: Docker, images: Iterable<string>): Pro
 }
 
 /** Pulls `image`; throws one line naming what was tried when no source has it. */
-export async function pullImage(docker: Docker, image: string, registries: string[], log: (line: string) => void): Promise<void> {
-  if (registries.length === 0) return await pullReference(docker, image, log);
+export async function pullImage(
+  docker: Docker,
+  image: string,
+  registries: string[],
+  log: (line: string) => void,
+  silenceMs = PULL_SILENCE_MS,
+): Promise<void> {
+  if (registries.length === 0) return await pullReference(docker, image, log, silenceMs);
   const tried: string[] = [];
   for (const registry of registries) {
     const remote = `${registry.replace(/\/+$/, "")}/${image}`;
     try {
-      await pullReference(docker, remote, log);
+      await pullReference(docker, remote, log, silenceMs);
       await retag(docker, remote, image);
       return;
     } catch (err) {
@@ -31,49 +37,34 @@ export async function pullImage(docker: Docker, image: string, registries: strin
   throw new Error(tried.join("; "));
 }
 
-async function pullReference(docker: Docker, ref: string, log: (line: string) => void): Promise<void> {
+/** One pull, its progress folded by dockerode's followProgress into PullProgress's summary lines. */
+async function pullReference(docker: Docker, ref: string, log: (line: string) => void, silenceMs: number): Promise<void> {
   log(`pull ${ref}: starting`);
   const stream = (await docker.pull(ref)) as Readable;
   const progress = new PullProgress(ref, log);
   await new Promise<void>((resolve, reject) => {
-    let buffered = "";
     let failure: string | undefined;
-    let silence = setTimeout(abandon, PULL_SILENCE_MS);
+    let silence = setTimeout(abandon, silenceMs);
     function abandon() {
-      failure = `no progress for ${PULL_SILENCE_MS / 1000} s`;
+      failure = `no progress for ${silenceMs / 1000} s`;
       stream.destroy();
     }
-    stream.on("data", (chunk: Buffer) => {
+    const onProgress = (message: PullMessage) => {
       clearTimeout(silence);
-      silence = setTimeout(abandon, PULL_SILENCE_MS);
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const message = parseMessage(line);
-        if (message?.error) failure ??= message.errorDetail?.message ?? message.error;
-        else if (message) progress.update(message);
-      }
-    });
-    stream.on("error", (err) => (failure ??= engineMessage(err)));
-    const settle = () => {
+      silence = setTimeout(abandon, silenceMs);
+      // The engine reports a failed pull inside the stream, which followProgress passes on as one more message.
+      if (message.error) failure ??= message.errorDetail?.message ?? message.error;
+      else progress.update(message);
+    };
+    const onFinished = (err: Error | null) => {
       clearTimeout(silence);
+      if (err) failure ??= engineMessage(err);
       if (failure !== undefined) reject(new Error(failure));
       else resolve();
     };
-    stream.once("end", settle); // a promise settles once: whichever of end/close comes first decides
-    stream.once("close", settle);
+    docker.modem.followProgress(stream, onFinished, onProgress);
   });
   log(`${progress.summary()}, done`);
-}
-
-function parseMessage(line: string): PullMessage | null {
-  if (line.trim() === "") return null;
-  try {
-    return JSON.parse(line) as PullMessage;
-  } catch {
-    return null;
-  }
 }
 
 /** Tags `registry/name:tag` as plain `name:tag`, the name containers are created from. */

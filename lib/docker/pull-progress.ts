@@ -1,4 +1,5 @@
-// Folds the engine's pull progress messages into one summary line, logged at most once per interval.
+// Folds the engine's pull progress messages (followProgress hands them over one by one) into one summary line, logged
+// at most once per interval.
 
 export type PullMessage = {
   status?: string;

@@ -1,36 +1,91 @@
-// JSON-RPC to the local geth over its IPC socket: admin_* and clique_* live only there, never on HTTP.
-import { connect } from "node:net";
+// JSON-RPC to the local geth over its IPC socket (admin_* and clique_* live only there, never on HTTP), through ethers'
+// IpcSocketProvider: one connection per socket path, kept open between calls. The supervisor restarts geth, so a
+// connection that closes or fails (geth restarted, or not up yet) is dropped and the next call connects again; every
+// call has its own timeout, which ethers' socket providers do not have.
+import { IpcSocketProvider, Network, type EthersError, type ProviderEvent } from "ethers";
 
 export class GethRpcError extends Error {}
 
+/** Only send() is used, so any fixed network will do: it spares ethers asking geth for its chain id. */
+const NO_NETWORK = new Network("geth-ipc", 0n);
+
+class GethSocket extends IpcSocketProvider {
+  constructor(ipc: string) {
+    super(ipc, NO_NETWORK, { staticNetwork: NO_NETWORK });
+  }
+
+  // When geth hangs up, ethers 6.17 emits "close", which its own event names do not include: that emit rejects
+  // ("unknown ProviderEvent") and, since nothing awaits it, the unhandled rejection would end the process.
+  override emit(event: ProviderEvent, ...args: unknown[]): Promise<boolean> {
+    return event === "close" ? Promise.resolve(false) : super.emit(event, ...args);
+  }
+}
+
+type Connection = { provider: GethSocket; lost: Promise<never>; inFlight: number; retired: boolean; closed: boolean };
+
+const connections = new Map<string, Connection>();
+
+function connection(ipc: string): Connection {
+  const cached = connections.get(ipc);
+  if (cached) return cached;
+  const provider = new GethSocket(ipc);
+  let fail: (err: GethRpcError) => void = () => {};
+  const lost = new Promise<never>((_, reject) => (fail = reject));
+  lost.catch(() => {}); // matters only to the calls in flight, which race it
+  const conn: Connection = { provider, lost, inFlight: 0, retired: false, closed: false };
+  const drop = (reason: string) => {
+    fail(new GethRpcError(`geth IPC ${ipc}: ${reason}`));
+    close(ipc, conn);
+  };
+  // A listener for 'error' is what keeps a missing or refused socket from being an uncaught exception.
+  provider.socket.on("error", (err) => drop(err.message));
+  provider.socket.on("close", () => drop("connection closed"));
+  provider.socket.unref(); // an idle connection does not keep a CLI command alive; a call's timer does while it waits
+  connections.set(ipc, conn);
+  return conn;
+}
+
+function close(ipc: string, conn: Connection): void {
+  if (connections.get(ipc) === conn) connections.delete(ipc);
+  if (conn.closed) return;
+  conn.closed = true;
+  conn.provider.destroy();
+}
+
+/** geth's own words from an ethers JSON-RPC error (ethers keeps geth's error object as `error` or `info.error`). */
+function gethMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { error, info } = err as EthersError;
+  const reply: unknown = info?.error ?? error;
+  const message = reply && typeof reply === "object" && "message" in reply ? reply.message : undefined;
+  return typeof message === "string" ? message : err.message;
+}
+
 /** One JSON-RPC call on geth's unix socket. */
-export function gethIpc<T = unknown>(ipc: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(ipc);
-    let buffer = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
+export async function gethIpc<T = unknown>(ipc: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
+  const conn = connection(ipc);
+  conn.inFlight++;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // A connection geth stopped answering on is not reused: new calls get a new one, this one closes when idle.
+      if (connections.get(ipc) === conn) connections.delete(ipc);
+      conn.retired = true;
       reject(new GethRpcError(`geth IPC ${method}: no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
-      socket.destroy();
-      fn();
-    };
-    socket.on("connect", () => socket.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) + "\n"));
-    socket.on("data", (chunk) => {
-      buffer += chunk.toString("utf8");
-      let reply: { result?: T; error?: { message: string } };
-      try {
-        reply = JSON.parse(buffer);
-      } catch {
-        return; // not all of it yet
-      }
-      if (reply.error) finish(() => reject(new GethRpcError(`geth ${method}: ${reply.error!.message}`)));
-      else finish(() => resolve(reply.result as T));
-    });
-    socket.on("error", (err) => finish(() => reject(new GethRpcError(`geth IPC ${ipc}: ${err.message}`))));
   });
+  const answer = conn.provider.send(method, params).then(
+    (result: T) => result,
+    (err: unknown) => {
+      throw new GethRpcError(`geth ${method}: ${gethMessage(err)}`);
+    },
+  );
+  try {
+    return await Promise.race([answer, conn.lost, timeout]);
+  } finally {
+    clearTimeout(timer);
+    if (--conn.inFlight === 0 && conn.retired) close(ipc, conn);
+  }
 }
 
 export type PeerInfo = { enode: string; id: string; network: { remoteAddress: string; inbound: boolean } };
