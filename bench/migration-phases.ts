@@ -8,7 +8,7 @@
 //   removed  the applicant's old copy is removed
 import type Docker from "dockerode";
 import type { AppView } from "../lib/apps/ops";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "../test/support/config-edit";
 import { containersOf, httpBody, type RunningAgent } from "../test/support/agents";
 import { cliOk, type TestNode } from "../test/support/cli";
 import { waitFor } from "../test/support/ports";

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AppView } from "../lib/apps/ops";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "../test/support/config-edit";
 import { build } from "../scripts/build";
 import { containersOf, httpBody, startAgent } from "../test/support/agents";
 import { measureMigrations, median, medians, webApp } from "./migration-phases";

@@ -9,7 +9,8 @@ import { Interface, JsonRpcProvider, getAddress, type Block, type InterfaceAbi }
 import { AppRegistry, DeviceRegistry } from "../lib/chain";
 import { AppRegistryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact } from "../lib/chain";
 import { requireMembership } from "../lib/cluster/membership";
-import { loadConfig, updateConfigFile } from "../lib/config";
+import { loadConfig } from "../lib/config";
+import { updateConfigFile } from "../test/support/config-edit";
 import { removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "../test/support/agents";
 import { startAnvil } from "../test/support/anvil";
 import { cliOk, initNode, removeTempDirs, type TestNode } from "../test/support/cli";

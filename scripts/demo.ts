@@ -6,7 +6,7 @@ import { mkdirSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "./build";
 import type { AppView } from "../lib/apps/ops";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "../test/support/config-edit";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { startAnvil } from "../test/support/anvil";
 import { ensureDocker } from "../test/support/dockerd";

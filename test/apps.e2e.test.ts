@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
+import { updateConfigFile } from "./support/config-edit";
 import { startAnvil, type Anvil } from "./support/anvil";
 import { containersOf, httpBody, removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./support/agents";
 import { cli, cliOk, initNode, oneLineError, removeTempDirs, type TestNode } from "./support/cli";
@@ -72,6 +73,26 @@ describe("apps across three agents", () => {
     const inspect = await docker.getContainer(info!.Id).inspect();
     expect(inspect.Config.Env).toContain("GREETING=hi");
     expect(inspect.HostConfig.Memory).toBe(64 * 2 ** 20);
+  });
+
+  test("a new [docker] publish_address and `reload` recreate that node's container on it; nothing else changes", async () => {
+    const before = await Promise.all(nodes.map(async (n) => (await containersOf(docker, n, "web")).map((c) => c.Id)));
+    const version = (await appNamed("web"))!.version;
+    const moved = "127.0.0.21";
+    updateConfigFile(nodes[1]!.config, [{ section: "docker", key: "publish_address", value: moved }]);
+    expect((await cliOk(["reload", ...nodes[1]!.c])).stderr).toContain(`publish address ${moved}`);
+    await waitFor("bravo's replica serving on the new address", async () => (await httpBody(moved, port)) === TEST_INDEX_HTML, 20_000);
+    expect(await httpBody(ip(1), port)).toBeNull();
+    const after = await Promise.all(nodes.map(async (n) => (await containersOf(docker, n, "web")).map((c) => c.Id)));
+    expect(after[1]).toHaveLength(1);
+    expect(after[1]![0]).not.toBe(before[1]![0]);
+    expect([after[0], after[2]]).toEqual([before[0], before[2]]); // the other nodes' containers are untouched
+    expect((await appNamed("web"))!.version).toBe(version); // no new app version, no chain change
+    await waitFor("reported running again", async () => (await appNamed("web"))!.running === 3, 20_000);
+    // Back: the same again, so the tests below see the addresses they expect.
+    updateConfigFile(nodes[1]!.config, [{ section: "docker", key: "publish_address", value: ip(1) }]);
+    await cliOk(["reload", ...nodes[1]!.c]);
+    await waitFor("bravo's replica back on its address", async () => (await httpBody(ip(1), port)) === TEST_INDEX_HTML, 20_000);
   });
 
   test("status on a node shows its replica desired and actually running, through its daemon", async () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type Docker from "dockerode";
 import type { AppView } from "../lib/apps/ops";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "./support/config-edit";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { containersOf, startAgent, type RunningAgent } from "./support/agents";
 import { cliOk, type TestNode } from "./support/cli";

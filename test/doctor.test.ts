@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "./support/config-edit";
 import { startAnvil, type Anvil } from "./support/anvil";
 import { cli, cliOk, initNode, removeTempDirs, tempDir } from "./support/cli";
 import { ensureDocker } from "./support/dockerd";

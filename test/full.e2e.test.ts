@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type Docker from "dockerode";
 import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "./support/config-edit";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { containersOf, httpBody } from "./support/agents";
 import { cliOk, clusterOf } from "./support/cli";

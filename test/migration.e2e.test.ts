@@ -5,7 +5,7 @@ import type Docker from "dockerode";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
-import { updateConfigFile } from "../lib/config";
+import { updateConfigFile } from "./support/config-edit";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { containersOf, httpBody, startAgent, type RunningAgent } from "./support/agents";
 import { cli, cliOk, oneLineError, type TestNode } from "./support/cli";

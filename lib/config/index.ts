@@ -3,4 +3,3 @@ export { configSchema, sections, type Config, type SectionName } from "./schema"
 export { defaultConfigPath, defaultDataDir } from "./paths";
 export { loadConfig, parseConfig, filesOf, type LoadedConfig } from "./load";
 export { renderConfig } from "./template";
-export { updateConfigFile, type ConfigUpdate } from "./edit";

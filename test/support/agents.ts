@@ -3,7 +3,7 @@
 import type Docker from "dockerode";
 import { openSync, closeSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { updateConfigFile } from "../../lib/config";
+import { updateConfigFile } from "./config-edit";
 import { type TestNode } from "./cli";
 import { killWhenWeExit } from "./dockerd";
 

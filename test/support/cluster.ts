@@ -1,7 +1,7 @@
 // A whole test cluster in one call: anvil, N nodes (each its own config, data dir and loopback address for app
 // ports), `cluster create` on the first, `join` on the others, and their `edge-agent run` daemons.
 import type Docker from "dockerode";
-import { updateConfigFile, type ConfigUpdate } from "../../lib/config";
+import { updateConfigFile, type ConfigUpdate } from "./config-edit";
 import { removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./agents";
 import { startAnvil, type Anvil } from "./anvil";
 import { cliOk, initNode, removeTempDirs, type TestNode } from "./cli";

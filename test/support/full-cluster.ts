@@ -3,7 +3,7 @@
 // Light nodes read the chain from the full members' geth RPC (opened on their namespace IP).
 import type Docker from "dockerode";
 import { join } from "node:path";
-import { updateConfigFile, type ConfigUpdate } from "../../lib/config";
+import { updateConfigFile, type ConfigUpdate } from "./config-edit";
 import { removeContainersOf, startAgent, usePublishAddress, type RunningAgent } from "./agents";
 import { cliOk, initNode, removeTempDirs, tempDir, type TestNode } from "./cli";
 import { GETH_BIN } from "./geth";

@@ -1,6 +1,6 @@
 // Fog nodes with the MQTT proxy on, for the MQTT end-to-end tests: the first one added creates the cluster on the
 // given chain, the others join it; each runs a real `edge-agent run` daemon on its own free port.
-import { updateConfigFile } from "../../lib/config";
+import { updateConfigFile } from "./config-edit";
 import { startAgent, type RunningAgent } from "./agents";
 import { cliOk, initNode, type TestNode } from "./cli";
 import { freePort, waitFor } from "./ports";

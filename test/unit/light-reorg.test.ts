@@ -7,9 +7,9 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { BlockHeader } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
-import { LightClient } from "../lib/light";
-import { removeTempDirs, tempDir } from "./support/cli";
-import { cliqueChain, serveChain } from "./support/clique-chain";
+import { LightClient } from "../../lib/light";
+import { removeTempDirs, tempDir } from "../support/cli";
+import { cliqueChain, serveChain } from "../support/clique-chain";
 
 const chainId = 4444n;
 const { genesis, extend } = cliqueChain(chainId, 2100);

@@ -1,9 +1,9 @@
-// Changes values in an existing config.toml in place, keeping the operator's comments and layout.
+// Changes values in an existing config.toml in place, keeping the operator's comments and layout, as an operator
+// editing the file would: for the tests, benches and the demo. The agent itself never writes a config after `init`.
 import { readFileSync, statSync } from "node:fs";
-import { writeFileAtomic } from "../fs";
-import { parseConfig } from "./load";
-import type { SectionName } from "./schema";
-import { lineOf, renderValue, type TomlValue } from "./toml-lines";
+import { writeFileAtomic } from "../../lib/fs";
+import { parseConfig, type SectionName } from "../../lib/config";
+import { lineOf, renderValue, type TomlValue } from "../../lib/config/toml-lines";
 
 export type ConfigUpdate = { section: SectionName; key: string; value: TomlValue };
 

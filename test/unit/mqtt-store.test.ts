@@ -3,11 +3,11 @@
 import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { DeviceRecord } from "../lib/chain";
-import { MqttStore } from "../lib/mqtt/store";
-import { leafOf, proofHolds, proveStored } from "../lib/mqtt/telemetry";
+import type { DeviceRecord } from "../../lib/chain";
+import { MqttStore } from "../../lib/mqtt/store";
+import { leafOf, proofHolds, proveStored } from "../../lib/mqtt/telemetry";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { removeTempDirs, tempDir } from "./support/cli";
+import { removeTempDirs, tempDir } from "../support/cli";
 
 afterAll(() => removeTempDirs());
 

@@ -2,9 +2,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { appFromFile, appFromFlags, resolveAgainstMembers } from "../lib/apps/spec";
-import type { NodeRecord } from "../lib/chain";
-import { removeTempDirs, tempDir } from "./support/cli";
+import { appFromFile, appFromFlags, resolveAgainstMembers } from "../../lib/apps/spec";
+import type { NodeRecord } from "../../lib/chain";
+import { removeTempDirs, tempDir } from "../support/cli";
 
 afterAll(removeTempDirs);
 
