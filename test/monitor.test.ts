@@ -1,35 +1,15 @@
 // Monitor on a real Docker Engine: a busy container's CPU and memory from its cgroup, and a container rule naming it.
 // (The rest of the monitor needs no external process: test/unit/monitor.test.ts.)
-import { afterAll, describe, expect, spyOn, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { totalmem } from "node:os";
-import * as systemInformation from "systeminformation"; // loaded before any spy, so it keeps the real functions
-import { configSchema, parseConfig, renderConfig } from "../lib/config";
-import { createSampler, Monitor, ruleSchema, violates, type Firing, type Rule, type RuleInput, type Sample } from "../lib/monitor";
+import { createSampler, Monitor, type Firing, type Sample } from "../lib/monitor";
 import { removeTempDirs, tempDir } from "./support/cli";
 import { ensureDocker } from "./support/dockerd";
 import { ensureTestImage, TEST_IMAGE } from "./support/images";
+import { countSpawns, rule } from "./support/monitor";
 
 afterAll(removeTempDirs);
 
-const MB = 1024 * 1024;
-const rule = (r: Partial<RuleInput> & Pick<RuleInput, "name">): Rule =>
-  ruleSchema.parse({ metric: "cpu", comparator: ">", bound: 80, action: "log", ...r });
-
-/** Runs `body` with every way of starting a process spied on; returns how many calls were made. */
-async function countSpawns(body: () => Promise<unknown>): Promise<number> {
-  const childProcess = require("node:child_process") as typeof import("node:child_process");
-  const spies = [
-    spyOn(Bun, "spawn"), spyOn(Bun, "spawnSync"),
-    ...(["spawn", "exec", "execFile", "execSync", "spawnSync", "execFileSync"] as const).map((f) => spyOn(childProcess, f)),
-  ];
-  try {
-    await body();
-    return spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
 
 describe("sampler", () => {
   // The sampler knows cgroup v2 (unified) and v1 (cpuacct + memory controllers); this machine must have one of them.

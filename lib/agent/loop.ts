@@ -2,7 +2,9 @@
 // a run collapse into one more run). It is stuck when a run has taken longer than `limitMs` (a Docker socket or a
 // chain that never answers), or when no run has finished for `everyMs + limitMs` (the loop itself died).
 import { messageOf } from "../errors";
+import type { AgentContext, AgentEvents } from "./context";
 import type { Log } from "./log";
+import type { Module } from "./runtime";
 import { Wakeup } from "./wakeup";
 
 export type LoopOptions = {
@@ -75,3 +77,37 @@ export class Loop {
 }
 
 const seconds = (ms: number) => Math.round(ms / 1000);
+
+/** How a LoopModule's loop runs: its work, how often, and which bus signals wake it. */
+export type LoopSpec = Pick<LoopOptions, "everyMs" | "firstRunAfterMs" | "fixedRate" | "run"> & { wakeOn?: Array<keyof AgentEvents> };
+
+/**
+ * A module whose work is one Loop: it runs on the bus signals it names and at least every `everyMs`, and is stuck
+ * when a run outlasts [service] stuck_after_ms. Subclasses say what the loop does in `loop(ctx)`.
+ */
+export abstract class LoopModule implements Module {
+  abstract readonly name: string;
+  private worker: Loop | undefined;
+
+  protected abstract loop(ctx: AgentContext): LoopSpec;
+
+  start(ctx: AgentContext): void | Promise<void> {
+    const spec = this.loop(ctx);
+    this.worker = new Loop({ ...spec, limitMs: ctx.config.values.service.stuck_after_ms, log: ctx.logger(this.name) });
+    for (const signal of spec.wakeOn ?? []) ctx.bus.on(signal, () => this.worker!.wake());
+    this.worker.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.stop();
+  }
+
+  health(now: number): string | null {
+    return this.worker?.health(now) ?? null;
+  }
+
+  /** Asks for a run soon. */
+  protected wake(): void {
+    this.worker?.wake();
+  }
+}

@@ -7,27 +7,11 @@ import * as systemInformation from "systeminformation"; // loaded before any spy
 import { configSchema, parseConfig, renderConfig } from "../../lib/config";
 import { createSampler, Monitor, ruleSchema, violates, type Firing, type Rule, type RuleInput, type Sample } from "../../lib/monitor";
 import { removeTempDirs, tempDir } from "../support/cli";
+import { countSpawns, rule } from "../support/monitor";
 
 afterAll(removeTempDirs);
 
 const MB = 1024 * 1024;
-const rule = (r: Partial<RuleInput> & Pick<RuleInput, "name">): Rule =>
-  ruleSchema.parse({ metric: "cpu", comparator: ">", bound: 80, action: "log", ...r });
-
-/** Runs `body` with every way of starting a process spied on; returns how many calls were made. */
-async function countSpawns(body: () => Promise<unknown>): Promise<number> {
-  const childProcess = require("node:child_process") as typeof import("node:child_process");
-  const spies = [
-    spyOn(Bun, "spawn"), spyOn(Bun, "spawnSync"),
-    ...(["spawn", "exec", "execFile", "execSync", "spawnSync", "execFileSync"] as const).map((f) => spyOn(childProcess, f)),
-  ];
-  try {
-    await body();
-    return spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
 
 describe("sampler", () => {
   test("returns plausible values of this machine and spawns no process", async () => {

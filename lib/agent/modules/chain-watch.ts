@@ -4,29 +4,17 @@
 // A failed poll only marks the chain offline until the next one succeeds.
 import { id as eventTopic } from "ethers";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 const MAX_RANGE = 5000;
 /** Event signatures that do not change what the agent does: they wake nothing. */
 const IGNORED = new Set([eventTopic("Heartbeat(address)")]);
 
-export class ChainWatchModule implements Module {
+export class ChainWatchModule extends LoopModule {
   readonly name = "chain-watch";
-  private loop: Loop | undefined;
 
-  start(ctx: AgentContext): void {
-    const { poll_interval_ms } = ctx.config.values.chain;
-    this.loop = new Loop({ everyMs: poll_interval_ms, limitMs: ctx.config.values.service.stuck_after_ms, log: ctx.logger(this.name), run: () => this.poll(ctx) });
-    this.loop.start();
-  }
-
-  stop(): Promise<void> | undefined {
-    return this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+  protected loop(ctx: AgentContext): LoopSpec {
+    return { everyMs: ctx.config.values.chain.poll_interval_ms, run: () => this.poll(ctx) };
   }
 
   private async poll(ctx: AgentContext): Promise<void> {

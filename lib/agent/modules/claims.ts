@@ -8,8 +8,7 @@ import { planPlacement, type Claim } from "../../placement/plan";
 import { eligible, usageByNode, type PlacementNode } from "../../placement/rule";
 import type { ClusterView } from "../../workflow/view";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 /** Remembers since when each pending replica has waited, to claim those left past the grace. */
 export class ClaimTimers {
@@ -43,49 +42,35 @@ export class ClaimTimers {
   }
 }
 
-export class ClaimsModule implements Module {
+export class ClaimsModule extends LoopModule {
   readonly name = "claims";
-  private loop: Loop | undefined;
   private lastTxBlock = 0;
   private lastView: ClusterView | undefined;
 
-  start(ctx: AgentContext): void {
+  protected loop(ctx: AgentContext): LoopSpec {
     const timers = new ClaimTimers(ctx.config.values.cluster.claim_grace_ms);
+    return { everyMs: ctx.config.values.cluster.resync_interval_ms, wakeOn: ["view"], run: () => this.claim(ctx, timers) };
+  }
+
+  private async claim(ctx: AgentContext, timers: ClaimTimers): Promise<void> {
+    const view = ctx.state.view;
+    const client = ctx.chain.ready();
+    if (!view || view === this.lastView || !client || !ctx.state.online || view.block < this.lastTxBlock) return;
+    this.lastView = view;
     const log = ctx.logger("agent");
-    this.loop = new Loop({
-      everyMs: ctx.config.values.cluster.resync_interval_ms,
-      limitMs: ctx.config.values.service.stuck_after_ms,
-      log: ctx.logger(this.name),
-      run: async () => {
-        const view = ctx.state.view;
-        const client = ctx.chain.ready();
-        if (!view || view === this.lastView || !client || !ctx.state.online || view.block < this.lastTxBlock) return;
-        this.lastView = view;
-        let claimed = false;
-        for (const c of timers.due(view, ctx.address, Date.now())) {
-          try {
-            const receipt = "everyNode" in c
-              ? await client.queue.run(() => client.apps.claimEveryNode(c.appId))
-              : await client.queue.run(() => client.apps.claim(c.appId, c.replicas));
-            this.lastTxBlock = Math.max(this.lastTxBlock, receipt.blockNumber);
-            log(`claimed ${c.app} ${"everyNode" in c ? "(every node)" : `replicas ${c.replicas.join(",")}`}`);
-            claimed = true;
-          } catch (err) {
-            log(`claim of ${c.app} lost: ${messageOf(err)}`); // another node was faster, or the state moved
-          }
-        }
-        if (claimed) ctx.bus.emit("sync-requested");
-      },
-    });
-    ctx.bus.on("view", () => this.loop!.wake());
-    this.loop.start();
-  }
-
-  stop(): Promise<void> | undefined {
-    return this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+    let claimed = false;
+    for (const c of timers.due(view, ctx.address, Date.now())) {
+      try {
+        const receipt = "everyNode" in c
+          ? await client.queue.run(() => client.apps.claimEveryNode(c.appId))
+          : await client.queue.run(() => client.apps.claim(c.appId, c.replicas));
+        this.lastTxBlock = Math.max(this.lastTxBlock, receipt.blockNumber);
+        log(`claimed ${c.app} ${"everyNode" in c ? "(every node)" : `replicas ${c.replicas.join(",")}`}`);
+        claimed = true;
+      } catch (err) {
+        log(`claim of ${c.app} lost: ${messageOf(err)}`); // another node was faster, or the state moved
+      }
+    }
+    if (claimed) ctx.bus.emit("sync-requested");
   }
 }

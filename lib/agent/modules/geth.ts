@@ -3,42 +3,34 @@
 // client reads the chain from it) and stops last.
 import { FullNodeTender, gethDatadir, localGethUrl, superviseGeth, type GethSupervisor } from "../../geth";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 const TEND_EVERY_MS = 5000;
 
-export class GethModule implements Module {
+export class GethModule extends LoopModule {
   readonly name = "geth";
   private supervisor: GethSupervisor | undefined;
-  private loop: Loop | undefined;
 
-  async start(ctx: AgentContext): Promise<void> {
+  override async start(ctx: AgentContext): Promise<void> {
     const log = ctx.logger("geth");
     const { config, membership, address } = ctx;
     const supervisor = superviseGeth(config, address, { chainId: membership.chainId, seal: membership.fullNodesSeal }, {
-      onReady: () => this.loop?.wake(),
+      onReady: () => this.wake(),
       onExit: (code, delay) => log(`geth exited (code ${code}); restarting in ${delay} ms (log: ${supervisor.log})`),
     });
     this.supervisor = supervisor;
-    const tender = new FullNodeTender(supervisor.ipc, address, membership, log);
-    this.loop = new Loop({
-      everyMs: TEND_EVERY_MS,
-      limitMs: config.values.service.stuck_after_ms,
-      log: (line) => log(`peering/votes: ${line}`),
-      run: async () => tender.tend(ctx.state.view?.members ?? (await (await ctx.chain.get()).reader.devices.nodes())),
-    });
     await supervisor.start();
     log(`geth running (datadir ${gethDatadir(config)}, RPC ${localGethUrl(config)}, log ${supervisor.log})`);
-    this.loop.start();
+    await super.start(ctx);
   }
 
-  async stop(): Promise<void> {
-    await this.loop?.stop();
+  protected loop(ctx: AgentContext): LoopSpec {
+    const tender = new FullNodeTender(this.supervisor!.ipc, ctx.address, ctx.membership, ctx.logger("geth"));
+    return { everyMs: TEND_EVERY_MS, run: async () => tender.tend(ctx.state.view?.members ?? (await (await ctx.chain.get()).reader.devices.nodes())) };
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.supervisor?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
   }
 }

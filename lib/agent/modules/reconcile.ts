@@ -7,18 +7,16 @@ import type { Config } from "../../config";
 import { DockerReconciler, type ReconcilerSettings } from "../../docker";
 import { mqttContainerEnv } from "../../mqtt";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 const settingsOf = (config: Config): ReconcilerSettings => ({ publishAddress: config.docker.publish_address, registries: config.docker.registries });
 
-export class ReconcileModule implements Module {
+export class ReconcileModule extends LoopModule {
   readonly name = "reconcile";
-  private loop: Loop | undefined;
   private reconciler: DockerReconciler | undefined;
   private stopWatch: (() => void) | undefined;
 
-  start(ctx: AgentContext): void {
+  protected loop(ctx: AgentContext): LoopSpec {
     const { config, wallet } = ctx;
     const reconciler = new DockerReconciler({
       docker: ctx.docker,
@@ -30,37 +28,28 @@ export class ReconcileModule implements Module {
       extraEnv: (app) => mqttContainerEnv(config.values.mqtt, wallet.privateKey, app),
     });
     this.reconciler = reconciler;
-    this.loop = new Loop({
-      everyMs: config.values.cluster.resync_interval_ms,
-      limitMs: config.values.service.stuck_after_ms, // an image pull counts as one run
-      log: ctx.logger(this.name),
+    this.stopWatch = reconciler.watch(() => this.wake());
+    return {
+      everyMs: config.values.cluster.resync_interval_ms, // an image pull counts as one run against stuck_after_ms
+      wakeOn: ["desired-changed"],
       run: async () => {
         ctx.state.statuses = await reconciler.reconcile(ctx.store.desired());
         ctx.state.containers = reconciler.lastObserved().map((a) => ({ id: a.containerId, app: a.app, replica: a.replica }));
         ctx.bus.emit("statuses", ctx.state.statuses);
       },
-    });
-    const wake = () => this.loop!.wake();
-    ctx.bus.on("desired-changed", wake);
-    this.stopWatch = reconciler.watch(wake);
-    this.loop.start();
+    };
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.stopWatch?.();
-    await this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+    await super.stop();
   }
 
   reload(config: Config): string | undefined {
     const settings = settingsOf(config);
-    const before = this.reconciler?.settings();
-    if (!this.reconciler || JSON.stringify(before) === JSON.stringify(settings)) return undefined;
+    if (!this.reconciler || JSON.stringify(this.reconciler.settings()) === JSON.stringify(settings)) return undefined;
     this.reconciler.configure(settings);
-    this.loop?.wake();
+    this.wake();
     return `docker settings: publish address ${settings.publishAddress}, registries ${settings.registries.join(", ") || "the engine's default"} (containers they change are recreated)`;
   }
 }

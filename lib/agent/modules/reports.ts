@@ -5,8 +5,7 @@ import type { ReplicaState, ReplicaStatus } from "../../apps/types";
 import { explainTxError } from "../../chain";
 import type { ClusterView } from "../../workflow/view";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 export type Report = { appId: string; app: string; replica: number; state: ReplicaState; version: number; reason: string };
 
@@ -41,43 +40,27 @@ export class ReportLedger {
   }
 }
 
-export class ReportsModule implements Module {
+export class ReportsModule extends LoopModule {
   readonly name = "reports";
-  private loop: Loop | undefined;
+  private readonly ledger = new ReportLedger();
 
-  start(ctx: AgentContext): void {
-    const ledger = new ReportLedger();
+  protected loop(ctx: AgentContext): LoopSpec {
+    return { everyMs: ctx.config.values.cluster.resync_interval_ms, wakeOn: ["statuses", "view"], run: () => this.report(ctx) };
+  }
+
+  private async report(ctx: AgentContext): Promise<void> {
+    const { view, statuses, online } = ctx.state;
+    const client = ctx.chain.ready();
+    if (!view || !client || !online) return;
     const log = ctx.logger("agent");
-    this.loop = new Loop({
-      everyMs: ctx.config.values.cluster.resync_interval_ms,
-      limitMs: ctx.config.values.service.stuck_after_ms,
-      log: ctx.logger(this.name),
-      run: async () => {
-        const { view, statuses, online } = ctx.state;
-        const client = ctx.chain.ready();
-        if (!view || !client || !online) return;
-        for (const r of ledger.due(statuses, view, ctx.address)) {
-          try {
-            const receipt = await client.queue.run(() => client.apps.report(r.appId, r.replica, r.state, r.version, r.reason));
-            ledger.recordSent(r, receipt.blockNumber);
-            log(`reported ${r.app}#${r.replica} ${r.state}${r.reason ? ` (${r.reason})` : ""}`);
-          } catch (err) {
-            log(`report of ${r.app}#${r.replica} failed: ${explainTxError(err)}`);
-          }
-        }
-      },
-    });
-    const wake = () => this.loop!.wake();
-    ctx.bus.on("statuses", wake);
-    ctx.bus.on("view", wake);
-    this.loop.start();
-  }
-
-  stop(): Promise<void> | undefined {
-    return this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+    for (const r of this.ledger.due(statuses, view, ctx.address)) {
+      try {
+        const receipt = await client.queue.run(() => client.apps.report(r.appId, r.replica, r.state, r.version, r.reason));
+        this.ledger.recordSent(r, receipt.blockNumber);
+        log(`reported ${r.app}#${r.replica} ${r.state}${r.reason ? ` (${r.reason})` : ""}`);
+      } catch (err) {
+        log(`report of ${r.app}#${r.replica} failed: ${explainTxError(err)}`);
+      }
+    }
   }
 }

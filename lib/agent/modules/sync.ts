@@ -7,8 +7,7 @@ import type { Log } from "../log";
 import { ViewReader, type ClusterView } from "../../workflow/view";
 import { solvingReplicas } from "../../workflow/workflow";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 
 /** This node's desired replicas in a view: those assigned to it, plus those it is solving a migration for. */
 export function desiredReplicas(view: ClusterView, me: string): DesiredReplica[] {
@@ -23,30 +22,16 @@ export function desiredReplicas(view: ClusterView, me: string): DesiredReplica[]
   return desired;
 }
 
-export class SyncModule implements Module {
+export class SyncModule extends LoopModule {
   readonly name = "sync";
-  private loop: Loop | undefined;
   private views: ViewReader | undefined;
   private lastAppsSeen = "";
   private log: Log = () => {};
 
-  start(ctx: AgentContext): void {
+  protected loop(ctx: AgentContext): LoopSpec {
     this.log = ctx.logger("agent");
-    const { resync_interval_ms } = ctx.config.values.cluster;
-    this.loop = new Loop({ everyMs: resync_interval_ms, limitMs: ctx.config.values.service.stuck_after_ms, log: ctx.logger(this.name), run: () => this.sync(ctx) });
-    const wake = () => this.loop!.wake();
-    ctx.bus.on("chain-changed", wake);
-    ctx.bus.on("sync-requested", wake);
     this.log(`node ${ctx.config.values.node.name} (${ctx.address}) in cluster ${ctx.membership.registry}; ${ctx.store.desired().length} desired replicas in the local database`);
-    this.loop.start();
-  }
-
-  stop(): Promise<void> | undefined {
-    return this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+    return { everyMs: ctx.config.values.cluster.resync_interval_ms, wakeOn: ["chain-changed", "sync-requested"], run: () => this.sync(ctx) };
   }
 
   private async sync(ctx: AgentContext): Promise<void> {

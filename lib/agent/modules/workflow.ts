@@ -2,67 +2,51 @@
 // replicas of lost members, expire stale events) and on each reconcile (confirm a migration this node solved once
 // its replica runs and serves). Any transaction it sends asks the sync module for a fresh view.
 import { replicaAcceptsConnections } from "../../docker";
-import { MigrationWorkflow } from "../../workflow/workflow";
+import { MigrationWorkflow, type MigrationRequest } from "../../workflow/workflow";
 import type { ClusterView } from "../../workflow/view";
 import type { AgentContext } from "../context";
-import { Loop } from "../loop";
-import type { Module } from "../runtime";
+import { LoopModule, type LoopSpec } from "../loop";
 import type { MonitorModule } from "./monitor";
 
-export class WorkflowModule implements Module {
+export class WorkflowModule extends LoopModule {
   readonly name = "workflow";
-  private loop: Loop | undefined;
+  private workflow: MigrationWorkflow | undefined;
   private actedOn: ClusterView | undefined;
+  private readonly pending: MigrationRequest[] = [];
 
-  constructor(private readonly monitor: MonitorModule) {}
+  constructor(private readonly monitor: MonitorModule) {
+    super();
+  }
 
-  start(ctx: AgentContext): void {
-    const log = ctx.logger("workflow");
-    let workflow: MigrationWorkflow | undefined;
-    const pending: Parameters<MigrationWorkflow["requestMigration"]>[0][] = [];
-    this.loop = new Loop({
-      everyMs: ctx.config.values.cluster.resync_interval_ms,
-      limitMs: ctx.config.values.service.stuck_after_ms,
-      log: ctx.logger(this.name),
-      run: async () => {
-        const { view, online, statuses } = ctx.state;
-        const client = ctx.chain.ready();
-        if (!view || !client || !online) return;
-        workflow ??= new MigrationWorkflow({
-          me: ctx.address,
-          events: client.events,
-          queue: client.queue,
-          log,
-          claimGraceMs: ctx.config.values.cluster.claim_grace_ms,
-          usageOf: (app, replica, metric) => this.monitor.usageOf(app, replica, metric),
-          acceptsConnections: (appId, replica, port) => replicaAcceptsConnections(ctx.docker, ctx.address, appId, replica, port),
-        });
-        const requests = pending.splice(0);
-        for (const request of requests) workflow.requestMigration(request);
-        let sent = false;
-        if (view !== this.actedOn || requests.length > 0) {
-          this.actedOn = view;
-          sent = await workflow.act(view);
-        }
-        if (!sent) sent = await workflow.confirmSolved(view, statuses);
-        if (sent) ctx.bus.emit("sync-requested");
-      },
-    });
-    const wake = () => this.loop!.wake();
-    ctx.bus.on("view", wake);
-    ctx.bus.on("statuses", wake);
+  protected loop(ctx: AgentContext): LoopSpec {
     ctx.bus.on("migration-requested", (request) => {
-      pending.push(request);
+      this.pending.push(request);
       ctx.bus.emit("sync-requested"); // file from a fresh view
     });
-    this.loop.start();
+    return { everyMs: ctx.config.values.cluster.resync_interval_ms, wakeOn: ["view", "statuses"], run: () => this.step(ctx) };
   }
 
-  stop(): Promise<void> | undefined {
-    return this.loop?.stop();
-  }
-
-  health(now: number): string | null {
-    return this.loop?.health(now) ?? null;
+  private async step(ctx: AgentContext): Promise<void> {
+    const { view, online, statuses } = ctx.state;
+    const client = ctx.chain.ready();
+    if (!view || !client || !online) return;
+    this.workflow ??= new MigrationWorkflow({
+      me: ctx.address,
+      events: client.events,
+      queue: client.queue,
+      log: ctx.logger("workflow"),
+      claimGraceMs: ctx.config.values.cluster.claim_grace_ms,
+      usageOf: (app, replica, metric) => this.monitor.usageOf(app, replica, metric),
+      acceptsConnections: (appId, replica, port) => replicaAcceptsConnections(ctx.docker, ctx.address, appId, replica, port),
+    });
+    const requests = this.pending.splice(0);
+    for (const request of requests) this.workflow.requestMigration(request);
+    let sent = false;
+    if (view !== this.actedOn || requests.length > 0) {
+      this.actedOn = view;
+      sent = await this.workflow.act(view);
+    }
+    if (!sent) sent = await this.workflow.confirmSolved(view, statuses);
+    if (sent) ctx.bus.emit("sync-requested");
   }
 }
