@@ -28,6 +28,10 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+/** This host's architecture as the agent names it (Debian names, lib/node/specs.ts), from the kernel, not from node:os. */
+const machine = Bun.spawnSync(["uname", "-m"]).stdout.toString().trim();
+const hostArch = ({ x86_64: "amd64", aarch64: "arm64", armv7l: "arm", armv6l: "arm" } as Record<string, string>)[machine] ?? machine;
+
 const status = async (node: TestNode): Promise<StatusReport> => JSON.parse((await cliOk(["status", "--json", ...node.c])).stdout);
 
 describe("a three-node cluster on anvil", () => {
@@ -43,10 +47,11 @@ describe("a three-node cluster on anvil", () => {
       expect(s.chain.chainId).toBe("31337");
       expect(s.cluster!.members.map((m) => [m.name, m.address])).toEqual([[a.name, a.address], [b.name, b.address], [c.name, c.address]]);
       expect(s.cluster!.members.find((m) => m.self)!.name).toBe(node.name);
+      expect(s.cluster!.members.map((m) => m.specs.arch)).toEqual([hostArch, hostArch, hostArch]);
     }
     const human = (await cliOk(["status", ...a.c])).stdout;
     expect(human).toContain("3 members");
-    for (const n of [a, b, c]) expect(human).toMatch(new RegExp(`^${n.name}( \\*)?\\s+${n.address}\\s+amd64`, "m"));
+    for (const n of [a, b, c]) expect(human).toMatch(new RegExp(`^${n.name}( \\*)?\\s+${n.address}\\s+${hostArch}\\s`, "m"));
   });
 
   test("create and join leave config.toml byte for byte as init wrote it; the cluster is recorded in the data dir", async () => {

@@ -349,16 +349,23 @@ describe("DockerReconciler against a real engine", () => {
     const [ours] = await node.reconciler.observe();
 
     let changes = 0;
+    let otherChanges = 0;
     const stop = node.reconciler.watch(() => changes++);
+    // The control: a watcher for the other node's label, showing the foreign container's death was on the stream.
+    const stopOther = other.reconciler.watch(() => otherChanges++);
     try {
-      await Bun.sleep(300); // the events stream is connected
+      await waitFor("both events streams connected", () => [node, other].every((n) => n.logs.includes("docker events: connected")), 5000);
       await docker.getContainer(othersId).kill();
-      await Bun.sleep(300);
-      expect(changes).toBe(0);
+      await waitFor("the other node's watcher reported its container dying", () => otherChanges > 0, 5000);
+      // Our stream carried that event at the same moment, so a change for it would have been reported by now (same
+      // 50 ms coalescing as the control's), apart from the one our own container's death brings next.
       await docker.getContainer(ours!.containerId).kill();
       await waitFor("onChange after our container died", () => changes > 0, 5000);
+      expect(changes).toBe(1); // ours only: none for the foreign container before it
+      expect(otherChanges).toBe(1); // and the other node's watcher did not report ours
     } finally {
       stop();
+      stopOther();
     }
   });
 
@@ -366,6 +373,10 @@ describe("DockerReconciler against a real engine", () => {
     const proxy = await startSocketProxy();
     try {
       const viaProxy = new DockerClient({ socketPath: proxy.path });
+      // Counts the watcher's subscriptions, so the test can wait for reconnect attempts that fail.
+      let subscriptions = 0;
+      const getEvents = viaProxy.getEvents.bind(viaProxy) as (opts: object) => Promise<unknown>;
+      viaProxy.getEvents = ((opts: object) => (subscriptions++, getEvents(opts))) as typeof viaProxy.getEvents;
       const node = newNode({ docker: viaProxy });
       await node.reconciler.reconcile([replica("web", 0)]);
       const [ours] = await node.reconciler.observe();
@@ -373,10 +384,13 @@ describe("DockerReconciler against a real engine", () => {
       let changes = 0;
       const stop = node.reconciler.watch(() => changes++);
       try {
-        await Bun.sleep(300);
+        await waitFor("the events stream connected", () => node.logs.includes("docker events: connected"), 5000);
+        expect(subscriptions).toBe(1);
         proxy.down();
         await waitFor("watch noticed the loss", () => node.logs.some((l) => l.includes("reconnecting")), 5000);
-        await Bun.sleep(600); // a few reconnect attempts fail
+        await waitFor("two reconnect attempts failed (a third begun)", () => subscriptions >= 4, 10_000);
+        expect(node.logs).not.toContain("docker events: reconnected");
+        expect(changes).toBe(0);
         proxy.up();
         await waitFor("onChange after reconnecting", () => changes > 0, 10_000);
         expect(node.logs).toContain("docker events: reconnected");

@@ -15,6 +15,7 @@ import { TEST_IMAGE, TEST_INDEX_HTML, ensureTestImage } from "./support/images";
 import { freePort, waitFor } from "./support/ports";
 
 const GRACE_MS = 6000;
+const FETCH_TIMEOUT_MS = 2000;
 let docker: Docker;
 let cluster: TestCluster;
 let nodes: TestNode[];
@@ -68,27 +69,38 @@ describe("migration by rule", () => {
   test("a memory rule fires on the applicant: the replica runs and serves on the free node, then the old copy goes", async () => {
     const before = await web();
     const applicant = indexOf(before.replicas[0]!.node);
-    const free = [0, 1, 2].find((i) => !before.replicas.some((r) => indexOf(r.node) === i))!;
-    const holders = () => [0, 1, 2].filter((i) => i !== free && i !== applicant);
+    const other = indexOf(before.replicas[1]!.node);
+    const free = [0, 1, 2].find((i) => i !== applicant && i !== other)!;
 
-    // Watch serving copies the whole time: the other replica, plus the migrating one on the old or the new node.
-    let minServing = Infinity;
+    // Watch which nodes serve the whole time: the other replica, plus the migrating one on the old or the new node.
+    type Sample = { at: number; serving: boolean[] };
+    const samples: Sample[] = [];
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const serving = (await Promise.all([0, 1, 2].map((i) => httpBody(ip(i), port)))).filter((b) => b === TEST_INDEX_HTML).length;
-        minServing = Math.min(minServing, serving);
+        const serving = (await Promise.all([0, 1, 2].map((i) => httpBody(ip(i), port, FETCH_TIMEOUT_MS)))).map((b) => b === TEST_INDEX_HTML);
+        samples.push({ at: Date.now(), serving });
         await Bun.sleep(50);
       }
     })();
+    let firedAt: number, resolvedAt: number, removedAt: number;
+    try {
+      await waitFor("the watcher sampled the starting state", () => samples.length > 0, 10_000);
+      firedAt = Date.now();
+      setRules(nodes[applicant]!, [{ name: "mem-high", metric: "memory", comparator: ">", bound: 1, action: "migrate", window: 2, cooldown_ms: 600_000 }]);
+      expect((await cliOk(["reload", ...nodes[applicant]!.c])).stderr).toContain("reloaded 1 rule(s): mem-high");
 
-    setRules(nodes[applicant]!, [{ name: "mem-high", metric: "memory", comparator: ">", bound: 1, action: "migrate", window: 2, cooldown_ms: 600_000 }]);
-    expect((await cliOk(["reload", ...nodes[applicant]!.c])).stderr).toContain("reloaded 1 rule(s): mem-high");
-
-    await waitFor("the migration resolved", async () => (await events()).some((e) => e.phase === "resolved"), 45_000);
-    await waitFor("the old copy removed", async () => (await containersOf(docker, nodes[applicant]!, "web")).length === 0, 20_000);
-    watching = false;
-    await watcher;
+      await waitFor("the migration resolved", async () => (await events()).some((e) => e.phase === "resolved"), 45_000);
+      resolvedAt = Date.now();
+      await waitFor("the old copy removed", async () => (await containersOf(docker, nodes[applicant]!, "web")).length === 0, 20_000);
+      removedAt = Date.now();
+      // One sample taken wholly after the removal, so the record ends on the final state.
+      const last = samples.length;
+      await waitFor("a sample after the removal", () => samples.length > last + 1, 10_000);
+    } finally {
+      watching = false;
+      await watcher;
+    }
 
     const [event] = await events();
     expect(event).toMatchObject({ kind: "overload", phase: "resolved", replica: 0, from: nodes[applicant]!.address, filer: nodes[applicant]!.address, solver: nodes[free]!.address });
@@ -96,9 +108,27 @@ describe("migration by rule", () => {
     expect(event!.tookBlocks).toBeGreaterThanOrEqual(1);
     const after = await web();
     expect(indexOf(after.replicas[0]!.node)).toBe(free);
+    expect(indexOf(after.replicas[1]!.node)).toBe(other); // the other replica did not move
     expect(await httpBody(ip(free), port)).toBe(TEST_INDEX_HTML);
+
+    // The record spans the migration: it starts before it (old node serving, new one not), ends after it (the new
+    // node serving, the old one not), and is dense: many samples while it ran, none further apart than one fetch
+    // timeout (a slow answer under load takes about a second here; a port accepting but not answering, the timeout).
+    const show = (x: Sample) => x.serving.map((on, i) => (on ? i : "-")).join("");
+    expect(show(samples[0]!)).toBe(show({ at: 0, serving: [0, 1, 2].map((i) => i === applicant || i === other) }));
+    expect(show(samples.at(-1)!)).toBe(show({ at: 0, serving: [0, 1, 2].map((i) => i === free || i === other) }));
+    const during = samples.filter((x) => x.at >= firedAt! && x.at <= removedAt!).length;
+    expect(during).toBeGreaterThanOrEqual(20);
+    const gaps = samples.slice(1).map((x, i) => x.at - samples[i]!.at);
+    expect(Math.max(...gaps)).toBeLessThan(FETCH_TIMEOUT_MS + 500);
+    // In every sample the other replica served and the migrating one served on the old node, the new one or both.
+    const lapses = samples.filter((x) => !x.serving[other] || !(x.serving[applicant] || x.serving[free])).map(show);
+    expect(lapses).toEqual([]);
+    const minServing = Math.min(...samples.map((x) => x.serving.filter(Boolean).length));
     expect(minServing).toBeGreaterThanOrEqual(2); // never zero copies of the migrating replica
-    expect(holders().length).toBe(1);
+    // The handover was seen: both copies serving at once (make before break).
+    expect(samples.some((x) => x.serving[applicant] && x.serving[free])).toBe(true);
+    console.log(`${samples.length} samples, ${during} from the rule's reload to the old copy's removal (${((removedAt! - firedAt!) / 1000).toFixed(1)} s, resolved at ${((resolvedAt! - firedAt!) / 1000).toFixed(1)} s); longest gap ${Math.max(...gaps)} ms`);
     setRules(nodes[applicant]!, []);
     await cliOk(["reload", ...nodes[applicant]!.c]);
 

@@ -115,7 +115,13 @@ describe("embedded broker", () => {
     const victim = await device("sensor-2", url(0));
     await victim.subscribeAsync("devices/sensor-2/#");
     let forged = 0;
-    victim.on("message", (t) => t === "devices/sensor-2/telemetry" && forged++);
+    let marked: () => void;
+    const marker = new Promise<void>((resolve) => (marked = resolve));
+    victim.on("message", (t, p) => {
+      if (t !== "devices/sensor-2/telemetry") return;
+      if (p.toString() === "forged") forged++;
+      if (p.toString() === "marker") marked();
+    });
 
     const spy = await device("sensor-1", url(0));
     const granted = await spy.subscribeAsync("devices/sensor-2/#").catch(() => [{ qos: 128 }]);
@@ -125,7 +131,10 @@ describe("embedded broker", () => {
     const gone = closed(attacker);
     attacker.publish("devices/sensor-2/telemetry", "forged");
     await gone;
-    await Bun.sleep(300);
+    // The victim's own message on that topic, sent after the broker cut the attacker off: had the forged one been
+    // relayed, it would have reached the victim before this marker.
+    victim.publish("devices/sensor-2/telemetry", "marker");
+    await marker;
     expect(forged).toBe(0);
     expect(victim.connected).toBe(true);
   });
@@ -174,11 +183,24 @@ describe("device twin", () => {
     expect(s1.reported).toEqual({ interval: 5, mode: "eco", battery: 87 });
 
     // mosquitto_sub as the device after the restart: the retained delta is empty, the twin comes back whole.
-    const sub = Bun.spawn(["mosquitto_sub", "-h", "127.0.0.1", "-p", String(ports[0]), "-u", "sensor-1", "-P", creds.get("sensor-1")!, "-t", "$hw/events/device/sensor-1/twin/get/result", "-C", "1", "-W", "10"], { stdout: "pipe" });
-    await Bun.sleep(500);
+    // -d prints the protocol exchange (line-buffered by stdbuf: a pipe would hold it until exit), so the request
+    // is sent once the SUBACK is in, not after a guessed delay.
+    const sub = Bun.spawn(["stdbuf", "-oL", "mosquitto_sub", "-d", "-h", "127.0.0.1", "-p", String(ports[0]), "-u", "sensor-1", "-P", creds.get("sensor-1")!, "-t", "$hw/events/device/sensor-1/twin/get/result", "-C", "1", "-W", "10"], { stdout: "pipe" });
+    const out = sub.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let printed = "";
+    const untilPrinted = async (pattern: RegExp) => {
+      while (!pattern.test(printed)) {
+        const { value, done } = await out.read();
+        if (done) throw new Error(`mosquitto_sub ended before ${pattern}:\n${printed}`);
+        printed += value;
+      }
+    };
+    await untilPrinted(/received SUBACK/);
     const ask = Bun.spawnSync(["mosquitto_pub", "-h", "127.0.0.1", "-p", String(ports[0]), "-u", "sensor-1", "-P", creds.get("sensor-1")!, "-t", "$hw/events/device/sensor-1/twin/get", "-m", "{}"]);
     expect(ask.exitCode).toBe(0);
-    const twin = JSON.parse(await new Response(sub.stdout).text());
+    await untilPrinted(/^\{.*\}$/m);
+    expect(await sub.exited).toBe(0);
+    const twin = JSON.parse(/^\{.*\}$/m.exec(printed)![0]);
     expect(twin).toEqual({ version: 1, desired: { interval: 5, mode: "eco" }, reported: { interval: 5, mode: "eco", battery: 87 } });
   }, 60_000);
 });

@@ -14,7 +14,8 @@ export type WatchOptions = { docker: Docker; nodeAddress: string; log: (line: st
 
 /**
  * Calls `onChange` (coalesced) after state changes of this node's containers, and once after every
- * reconnect, since events may have been missed while the engine was away. Returns stop().
+ * reconnect, since events may have been missed while the engine was away. Logs "docker events: connected" once
+ * the engine has answered the first subscription (then "…; reconnecting" / "…: reconnected"). Returns stop().
  */
 export function watchContainers({ docker, nodeAddress, log }: WatchOptions, onChange: () => void): () => void {
   let stopped = false;
@@ -57,7 +58,7 @@ export function watchContainers({ docker, nodeAddress, log }: WatchOptions, onCh
       log("docker events: reconnected");
       lostConnection = false;
       changed();
-    }
+    } else log("docker events: connected"); // the first subscription: connect() runs again only after a loss
     let buffered = "";
     events.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
