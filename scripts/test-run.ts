@@ -75,6 +75,7 @@ const alone = files.filter((f) => ALONE.has(f));
 console.log(`setup ${setupSeconds.toFixed(0)} s (engine ${engine.started ? "started" : "reused"}); ${files.length} test files: ${parallel.length} ${jobs} at a time, then ${alone.length} alone`);
 
 const results: FileResult[] = [];
+writeLastTest(["result: running"]); // a run killed before its end leaves this, not an older pass
 await pool(parallel, jobs);
 await pool(alone, 1);
 const wallSeconds = (performance.now() - t0) / 1000;
@@ -212,24 +213,28 @@ function report(): void {
   for (const r of failedFiles) for (const l of r.log.split("\n").filter((l) => l.startsWith("(fail) "))) console.log(`failed: ${r.file}: ${l.slice(7)}`);
   for (const r of failedFiles.filter((r) => !/^\(fail\) /m.test(r.log))) console.log(`failed: ${r.file}: exit ${r.exit}, no test failed by name`);
 
-  const head = git(["rev-parse", "HEAD"]);
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  const { head, dirty } = revision();
   const result = failed === 0 && passed > 0 ? "pass" : "fail";
-  const all = process.argv.length <= 2;
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(TIMINGS, JSON.stringify({ head, dirty, jobs, setupSeconds: round(setupSeconds), wallSeconds: round(wallSeconds), passed, failed, files: sorted.map(({ log: _, ...r }) => ({ ...r, seconds: round(r.seconds) })) }, null, 2) + "\n");
-  const lastTest = git(["rev-parse", "--git-path", "edge-agent-last-test"]);
-  if (lastTest) {
-    writeFileSync(join(ROOT, lastTest), [
-      `head: ${head}${dirty ? " (with uncommitted changes)" : ""}`,
-      `files: ${all ? "all" : process.argv.slice(2).join(" ")}`,
-      `passed: ${passed}`, `failed: ${failed}`, `minutes: ${(wallSeconds / 60).toFixed(1)}`, `jobs: ${jobs}`,
-      `finished: ${new Date().toISOString()}`, `result: ${result}`, "",
-    ].join("\n"));
-  }
+  writeLastTest([`passed: ${passed}`, `failed: ${failed}`, `minutes: ${(wallSeconds / 60).toFixed(1)}`, `finished: ${new Date().toISOString()}`, `result: ${result}`]);
   if (passed === 0) console.log("no test ran");
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(result === "pass" ? 0 : 1);
+}
+
+function revision(): { head: string; dirty: boolean } {
+  return { head: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--untracked-files=no"]) !== "" };
+}
+
+/** .git/edge-agent-last-test: which HEAD ran which files, and how it went. */
+function writeLastTest(lines: string[]): void {
+  const path = git(["rev-parse", "--git-path", "edge-agent-last-test"]);
+  if (!path) return;
+  const { head, dirty } = revision();
+  const which = process.argv.length <= 2 ? "all" : process.argv.slice(2).join(" ");
+  const header = [`head: ${head}${dirty ? " (with uncommitted changes)" : ""}`, `files: ${which}`, `jobs: ${jobs}`, `started: ${new Date(Date.now() - (performance.now() - t0)).toISOString()}`];
+  writeFileSync(join(ROOT, path), [...header, ...lines, ""].join("\n"));
 }
 
 function git(args: string[]): string {
