@@ -59,14 +59,12 @@ await compileContracts();
 const engine = await engineForRun();
 await cleanStart(engine.docker, (line) => console.log(line));
 await ensureTestImage(engine.docker);
-for (const [file, arch] of Object.entries(NEEDS_DEBIAN)) {
-  if (files.includes(file)) {
-    const t = performance.now();
-    const image = await ensureDebianImage(engine.docker, arch);
-    const s = (performance.now() - t) / 1000;
-    if (s > 5) console.log(`built ${image} in ${s.toFixed(0)} s`);
-  }
-}
+await Promise.all(Object.entries(NEEDS_DEBIAN).filter(([file]) => files.includes(file)).map(async ([, arch]) => {
+  const t = performance.now();
+  const image = await ensureDebianImage(engine.docker, arch);
+  const s = (performance.now() - t) / 1000;
+  if (s > 5) console.log(`built ${image} in ${s.toFixed(0)} s`);
+}));
 rmSync(LOGS, { recursive: true, force: true });
 mkdirSync(LOGS, { recursive: true });
 const setupSeconds = (performance.now() - t0) / 1000;

@@ -6,11 +6,14 @@ import { UserError, messageOf } from "../errors";
 /** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
 export type RevertExplainer = { iface: Interface; explain: (name: string, args: readonly unknown[]) => string | undefined };
 
+/** Sends after a lost nonce race: the CLI and the daemon sign with one node key, each counting its own nonces. */
+const NONCE_RACE_ATTEMPTS = 4;
+
 export async function mined(label: string, send: () => Promise<TransactionResponse>, explain?: RevertExplainer): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
   let tx: TransactionResponse | undefined;
   try {
-    tx = await send();
+    tx = await sendRacingNonces(send);
     receipt = await tx.wait();
   } catch (err) {
     // Reverted when mined though its gas estimate passed (the state moved in between): a receipt carries no
@@ -20,6 +23,23 @@ export async function mined(label: string, send: () => Promise<TransactionRespon
   }
   if (receipt === null || receipt.status !== 1) throw new UserError(`${label} failed: transaction reverted`);
   return receipt;
+}
+
+/**
+ * `send`, again when the node refused it for a nonce another sender of this key took between our nonce read and our
+ * send (its transaction pending at that nonce: "replacement transaction underpriced"; or mined: "nonce too low").
+ * Each `send` reads the pending nonce anew, so the next attempt takes the one after the other sender's.
+ */
+async function sendRacingNonces(send: () => Promise<TransactionResponse>): Promise<TransactionResponse> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const raced = isError(err, "REPLACEMENT_UNDERPRICED") || isError(err, "NONCE_EXPIRED");
+      if (!raced || attempt >= NONCE_RACE_ATTEMPTS) throw err;
+      await Bun.sleep(100 * attempt);
+    }
+  }
 }
 
 async function replay(tx: TransactionResponse, blockTag: number): Promise<unknown> {
