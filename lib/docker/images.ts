@@ -46,15 +46,21 @@ async function pullReference(docker: Docker, ref: string, log: (line: string) =>
     let failure: string | undefined;
     let silence = setTimeout(abandon, silenceMs);
     function abandon() {
-      failure = `no progress for ${silenceMs / 1000} s`;
+      failure ??= `no progress for ${silenceMs / 1000} s`;
       stream.destroy();
     }
     const onProgress = (message: PullMessage) => {
       clearTimeout(silence);
-      silence = setTimeout(abandon, silenceMs);
-      // The engine reports a failed pull inside the stream, which followProgress passes on as one more message.
-      if (message.error) failure ??= message.errorDetail?.message ?? message.error;
-      else progress.update(message);
+      if (!message.error) {
+        silence = setTimeout(abandon, silenceMs);
+        progress.update(message);
+        return;
+      }
+      // The engine reports a failed pull inside the stream, which followProgress passes on as one more message. It
+      // is the last: fail now, not when the engine closes the stream (seen here once to stay open past the silence).
+      failure ??= message.errorDetail?.message ?? message.error;
+      reject(new Error(failure));
+      stream.destroy();
     };
     const onFinished = (err: Error | null) => {
       clearTimeout(silence);
