@@ -31,9 +31,11 @@ const UNKNOWN_S = 30;
 const FILE_DEADLINE_S = Number(process.env.TEST_FILE_DEADLINE_S ?? 900);
 /**
  * Files that run by themselves, after the others, with nothing beside them: the arm64 install runs an emulated
- * systemd, agent and Debian userland under qemu-user for minutes and needs both cores.
+ * systemd, agent and Debian userland under qemu-user for minutes and needs both cores. docker.test's registry pulls
+ * stalled twice in six runs beside other files (the engine silent for 60 s and more; the cause is not found yet),
+ * never alone: it runs alone (25 s) until the cause is known.
  */
-const ALONE = new Set(["test/install-arm64.e2e.test.ts"]);
+const ALONE = new Set(["test/install-arm64.e2e.test.ts", "test/docker.test.ts"]);
 /** Files of one group never run at the same time: they all build into dist/. */
 const EXCLUSIVE = [new Set(["test/binary.test.ts", "test/install.e2e.test.ts", "test/install-arm64.e2e.test.ts"])];
 /** Files that need the Debian images (built once per machine, before the files start, so no two build at once). */
