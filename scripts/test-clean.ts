@@ -140,12 +140,29 @@ function unmountTemp(): number {
   return mounts.length;
 }
 
+/**
+ * Until two lists a second apart come back empty: a create the killed agents sent just before they died is still
+ * carried out by the engine, after the first list (seen: a name taken when the next run deployed).
+ */
 async function removeContainers(docker: Docker): Promise<number> {
-  const ours = await docker.listContainers({ all: true, filters: { label: ["edge-agent.node"] } });
-  const machines = await docker.listContainers({ all: true, filters: { label: ["edge-agent-test.machine"] } });
-  const all = [...ours, ...machines];
-  await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  return all.length;
+  const list = async () => [
+    ...(await docker.listContainers({ all: true, filters: { label: ["edge-agent.node"] } })),
+    ...(await docker.listContainers({ all: true, filters: { label: ["edge-agent-test.machine"] } })),
+  ];
+  const removed = new Set<string>();
+  for (let empty = 0, round = 0; empty < 2 && round < 20; round++) {
+    const found = await list();
+    if (found.length === 0) empty++;
+    else empty = 0;
+    await Promise.all(found.map(async (c) => {
+      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((err) => {
+        if (!/no such container|already in progress/i.test(String(err))) throw new Error(`clean start: removing container ${c.Names[0] ?? c.Id}: ${err}`);
+      });
+      removed.add(c.Id);
+    }));
+    await Bun.sleep(500);
+  }
+  return removed.size;
 }
 
 /** Temp dirs of earlier runs; never one that still holds a mount (rm stays on one file system besides). */

@@ -27,7 +27,7 @@ beforeAll(async () => {
   docker = await ensureDocker();
   await ensureTestImage(docker);
   cluster = await startCluster({
-    names: ["alpha", "bravo"],
+    names: ["smoke-a", "smoke-b"], // container names (ea-NODE-APP-N) are one namespace on the shared engine
     ipBase: 71,
     settings: [
       { section: "cluster", key: "heartbeat_interval_ms", value: 1000 },
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 test("create, join, deploy, serving, migrate: the replica moves to the other node and serves there", async () => {
-  const [alpha, bravo] = [nodes[0]!, nodes[1]!];
+  const [alpha, bravo] = [nodes[0]!, nodes[1]!]; // the creator and the joiner
   // The joiner sees both members alive.
   await waitFor("bravo sees two live members", async () => {
     const s: StatusReport = JSON.parse((await cliOk(["status", "--json", ...bravo.c])).stdout);
