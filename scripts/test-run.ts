@@ -99,18 +99,20 @@ function selectFiles(args: string[]): string[] {
   return [...out].sort((a, b) => (known[b] ?? UNKNOWN_S) - (known[a] ?? UNKNOWN_S) || a.localeCompare(b));
 }
 
-/** The last run's seconds per file on this machine, else the committed ones. */
+/** Seconds per file: the committed ones, overlaid with the last run's on this machine for the files that passed in it
+ * (a file that failed early would otherwise be scheduled as short next time). */
 function measured(): Record<string, number> {
-  for (const path of [TIMINGS, DURATIONS]) {
+  const read = (path: string): unknown => {
     try {
-      const data = JSON.parse(readFileSync(path, "utf8"));
-      if (Array.isArray(data.files)) return Object.fromEntries(data.files.map((f: FileResult) => [f.file, f.seconds]));
-      return data;
+      return JSON.parse(readFileSync(path, "utf8"));
     } catch {
-      // not there yet
+      return undefined; // not there yet
     }
-  }
-  return {};
+  };
+  const committed = (read(DURATIONS) ?? {}) as Record<string, number>;
+  const last = read(TIMINGS) as { files?: FileResult[] } | undefined;
+  const passedLast = (last?.files ?? []).filter((f) => f.exit === 0 && f.failed === 0);
+  return { ...committed, ...Object.fromEntries(passedLast.map((f) => [f.file, f.seconds])) };
 }
 
 /** Runs `queue` (longest first) `width` at a time; a file waits while another of its exclusive group runs. */
