@@ -259,7 +259,7 @@ describe("offline autonomy", () => {
     const total = (await Promise.all(nodes.map((n) => containersOf(docker, n)))).flat().length;
     const assigned = (await apps()).flatMap((a) => a.replicas.filter((r) => r.node)).length;
     expect(total).toBe(assigned);
-  }, 60_000);
+  }, 120_000); // its waits allow 30 + 30 + 30 s: the test's own deadline must not cut them short and hide which one waited
 });
 
 async function txsToAppRegistry(from: number, to: number): Promise<number> {
