@@ -14,6 +14,7 @@ import { eventsCommand } from "./cmd/events";
 import { doctorCommand } from "./cmd/doctor";
 import { upgradeCommand } from "./cmd/upgrade";
 import { deviceCommand } from "./cmd/device";
+import { operatorCommand } from "./cmd/operator";
 
 const program = new Command("edge-agent")
   .description("self-governing fog cluster agent: Docker containers placed by a private proof-of-authority chain")
@@ -26,6 +27,7 @@ const program = new Command("edge-agent")
   .addCommand(statusCommand())
   .addCommand(runCommand())
   .addCommand(appCommand())
+  .addCommand(operatorCommand())
   .addCommand(eventsCommand())
   .addCommand(deviceCommand())
   .addCommand(reloadCommand())

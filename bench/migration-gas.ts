@@ -34,7 +34,7 @@ class MarginProvider extends JsonRpcProvider {
 await compileContracts();
 const anvil = await startAnvil(["--accounts", "32"]);
 const provider = new MarginProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 31 }, (_, i) => provider.getSigner(i)));
+const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 32 }, (_, i) => provider.getSigner(i)));
 const addr = (i: number) => signers[i]!.address;
 const mine = async (blocks: number) => {
   for (let i = 0; i < blocks; i++) await provider.send("evm_mine", []);
@@ -71,7 +71,8 @@ type Row = {
 
 async function measure(members: number): Promise<Row> {
   const joinKey = Wallet.createRandom();
-  const cluster = await deployClusterContracts(signers[0]!, joinKey.address, PARAMS);
+  const operator = signers[31]!; // the admin operator: a key of its own, not a node's
+  const cluster = await deployClusterContracts(signers[0]!, joinKey.address, operator.address, PARAMS);
   const dev = (i: number) => new DeviceRegistry(cluster.registry.address, signers[i]!);
   const apps = (i: number) => new AppRegistry(cluster.apps.address, signers[i]!);
   const ev = (i: number) => new EventLogger(cluster.events.address, signers[i]!);
@@ -80,7 +81,7 @@ async function measure(members: number): Promise<Row> {
   await tick();
   for (let i = 0; i < members; i++) firstBeats.push(gas(await dev(i).heartbeat()));
   await tick();
-  await apps(0).deploy("web", spec);
+  await new AppRegistry(cluster.apps.address, operator).deploy("web", spec);
   await apps(0).claim(WEB, [0]);
   await apps(1).claim(WEB, [1]);
   await apps(0).report(WEB, 0, "running", 1, "");

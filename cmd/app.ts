@@ -1,5 +1,5 @@
-// `edge-agent app …`: deploy, list, scale and remove apps. Goes through the daemon when it runs (its transaction
-// queue), else straight to the chain.
+// `edge-agent app …`: deploy, list, scale and remove apps. Changes are signed with an operator key (deployer or admin
+// role), never the node's; `ls` asks the daemon when it runs, else the chain.
 import { Command } from "@commander-js/extra-typings";
 import { deployApp, listApps, removeApp, scaleApp, type AppView } from "../lib/apps/ops";
 import { appFromFile, appFromFlags } from "../lib/apps/spec";
@@ -7,8 +7,9 @@ import { connectDaemon } from "../lib/api/client";
 import { ClusterClient } from "../lib/cluster/client";
 import type { LoadedConfig } from "../lib/config";
 import { UserError } from "../lib/errors";
+import { unlockOperatorKey, type OperatorKeyFlags } from "../lib/keys";
 import { out, printJson, progress, table } from "../lib/cli/output";
-import { collect, configFrom, configOption, jsonOption } from "./common";
+import { collect, configFrom, configOption, jsonOption, operatorOptions } from "./common";
 
 /** Runs `viaDaemon` when a daemon answers on this node, else `direct` with a short-lived chain client. */
 export async function withCluster<T>(config: LoadedConfig, viaDaemon: (d: NonNullable<Awaited<ReturnType<typeof connectDaemon>>>) => Promise<T>, direct: (c: ClusterClient) => Promise<T>): Promise<T> {
@@ -22,6 +23,16 @@ export async function withCluster<T>(config: LoadedConfig, viaDaemon: (d: NonNul
   }
 }
 
+/** Runs `work` with a chain client that signs with the operator key the flags, the environment or the config name. */
+export async function asOperator<T>(config: LoadedConfig, flags: OperatorKeyFlags, needs: string, work: (c: ClusterClient) => Promise<T>): Promise<T> {
+  const client = await ClusterClient.open(config, await unlockOperatorKey(config, flags, needs));
+  try {
+    return await work(client);
+  } finally {
+    client.destroy();
+  }
+}
+
 const list = (config: LoadedConfig) => withCluster(config, (d) => d.get<AppView[]>("/v1/apps"), listApps);
 
 export function appCommand() {
@@ -29,7 +40,7 @@ export function appCommand() {
 
   app
     .command("deploy")
-    .description("deploy an app, or update one you own (from flags, or from an app.toml with -f)")
+    .description("deploy an app, or update one (from flags, or from an app.toml with -f); signs with an operator key")
     .argument("[name]", "app name (lowercase letters, digits, '.', '_', '-')")
     .option("-f, --file <app.toml>", "read the spec from a TOML file")
     .option("--image <image>", "container image")
@@ -43,6 +54,8 @@ export function appCommand() {
     .option("--every-node", "one replica on every matching node, now and when nodes join")
     .option("--pin <node>", "run the replicas on this node only (name or address)")
     .option("--wait", "wait until every replica runs")
+    .addOption(operatorOptions()[0])
+    .addOption(operatorOptions()[1])
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (name, opts) => {
@@ -50,7 +63,7 @@ export function appCommand() {
       const draft = opts.file ? appFromFile(opts.file) : appFromFlags(name!, opts);
       if (opts.file && name && name !== draft.name) throw new UserError(`the name "${name}" differs from name = "${draft.name}" in ${opts.file}`);
       const config = configFrom(opts);
-      const result = await withCluster(config, (d) => d.send<{ version: number; block: number; gasUsed: string }>("POST", "/v1/apps", { draft }), (c) => deployApp(c, draft));
+      const result = await asOperator(config, opts, "app deploy", (c) => deployApp(c, draft));
       if (!opts.json) progress(`app ${draft.name} v${result.version} recorded in block ${result.block} (${result.gasUsed} gas)`);
       const final = opts.wait ? await waitUntilRunning(config, draft.name) : undefined;
       if (opts.json) printJson({ ...result, app: final });
@@ -69,26 +82,30 @@ export function appCommand() {
 
   app
     .command("scale")
-    .description("change an app's number of replicas")
+    .description("change an app's number of replicas; signs with an operator key")
     .argument("<name>", "app name")
     .argument("<replicas>", "new number of replicas")
     .option("--wait", "wait until every replica runs")
+    .addOption(operatorOptions()[0])
+    .addOption(operatorOptions()[1])
     .addOption(configOption())
     .action(async (name, replicas, opts) => {
       if (!/^\d+$/.test(replicas)) throw new UserError(`invalid replica count "${replicas}": expected 0 to 1000`);
       const config = configFrom(opts);
-      const r = await withCluster(config, (d) => d.send<{ block: number }>("POST", `/v1/apps/${encodeURIComponent(name)}/scale`, { replicas: Number(replicas) }), (c) => scaleApp(c, name, Number(replicas)));
+      const r = await asOperator(config, opts, "app scale", (c) => scaleApp(c, name, Number(replicas)));
       progress(`app ${name} scaled to ${replicas} in block ${r.block}`);
       if (opts.wait) await waitUntilRunning(config, name);
     });
 
   app
     .command("rm")
-    .description("remove an app; every node stops its replicas")
+    .description("remove an app; every node stops its replicas; signs with an operator key")
     .argument("<name>", "app name")
+    .addOption(operatorOptions()[0])
+    .addOption(operatorOptions()[1])
     .addOption(configOption())
     .action(async (name, opts) => {
-      const r = await withCluster(configFrom(opts), (d) => d.send<{ block: number }>("DELETE", `/v1/apps/${encodeURIComponent(name)}`), (c) => removeApp(c, name));
+      const r = await asOperator(configFrom(opts), opts, "app rm", (c) => removeApp(c, name));
       progress(`app ${name} removed in block ${r.block}`);
     });
 

@@ -11,11 +11,12 @@ export function clusterCommand() {
 
   cluster
     .command("create")
-    .description("deploy the cluster's contracts, register this node as the first member, print a join token")
+    .description("deploy the cluster's contracts, register this node as the first member, make the first admin's operator key, print a join token")
+    .option("--operator-password-file <file>", "encrypt the first admin's key (operator.json in the data dir) with this password instead of the node's")
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts) => {
-      const created = await createCluster(configFrom(opts), progress);
+      const created = await createCluster(configFrom(opts), progress, { operatorPasswordFile: opts.operatorPasswordFile });
       if (opts.json) return printJson(created);
       progress(`cluster ${created.registry} on chain ${created.chainId} created; join other nodes with:`);
       process.stdout.write(`${created.token}\n`);

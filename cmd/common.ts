@@ -10,6 +10,12 @@ export const configOption = () =>
 /** Commander argument parser for a repeatable option: each use appends to the list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The operator key a command that changes apps or operators signs with (see lib/keys/operator.ts for the order). */
+export const operatorOptions = () => [
+  new Option("--operator <keystore>", "operator key to sign with (default: $EDGE_AGENT_OPERATOR, else [operator] keystore, else operator.json in the data dir)"),
+  new Option("--operator-password-file <file>", "its password (default: $EDGE_AGENT_OPERATOR_PASSWORD_FILE, else the node's password file)"),
+] as const;
+
 export const jsonOption = () => new Option("--json", "print machine-readable JSON on stdout");
 
 export function configFrom(opts: { config?: string }): LoadedConfig {

@@ -10,16 +10,21 @@ interface IDeviceRegistry {
     function reputation() external view returns (address);
 }
 
+interface IOperators {
+    function canChangeApps(address who) external view returns (bool);
+}
+
 interface IReputationOutcomes {
     function recordFailedAfterMigration(address node) external;
 }
 
 /// @title Distributed Container Registry (HIDRA's DCR) for one edge-agent cluster.
-/// @notice Apps (spec + owner), replica → node assignments, and each replica's reported state; the events are the
+/// @notice Apps (spec + the operator who last changed it), replica → node assignments, and each replica's reported state; the events are the
 /// history of every change. Placement has no central decider: every agent computes the same greedy plan from this
 /// contract's state and claims the replicas the plan gives it; the contract accepts a claim only if the claiming
 /// node satisfies the app's constraints and has declared capacity left, so any placement can be checked from chain
-/// data alone, and a replica is assigned to at most one node at any block.
+/// data alone, and a replica is assigned to at most one node at any block. Apps belong to the cluster: any operator with
+/// the deployer or admin role (the Operators contract) may deploy, scale or remove any app; node keys may not.
 contract AppRegistry {
     using EnumerableSet for EnumerableSet.Bytes32Set;
 
@@ -61,7 +66,7 @@ contract AppRegistry {
     struct App {
         bytes32 id;
         string name;
-        address owner;
+        address updatedBy; // the operator who last deployed or scaled it
         uint64 version; // bumps on every deploy; a node recreates its containers when it changes
         uint64 updatedAt; // block
         Spec spec;
@@ -76,6 +81,7 @@ contract AppRegistry {
     }
 
     IDeviceRegistry public immutable devices;
+    IOperators public immutable operators;
 
     EnumerableSet.Bytes32Set private appIds;
     mapping(bytes32 => App) private apps;
@@ -89,16 +95,16 @@ contract AppRegistry {
     /// Blocks after a migration within which a "failed" report from the new node counts against its reputation.
     uint64 public constant FAILED_AFTER_MIGRATION_BLOCKS = 30;
 
-    event AppDeployed(bytes32 indexed app, string name, address indexed owner, uint64 version);
-    event AppScaled(bytes32 indexed app, uint32 replicas);
-    event AppRemoved(bytes32 indexed app, string name);
+    event AppDeployed(bytes32 indexed app, string name, address indexed operator, uint64 version);
+    event AppScaled(bytes32 indexed app, uint32 replicas, address indexed operator);
+    event AppRemoved(bytes32 indexed app, string name, address indexed operator);
     event ReplicaAssigned(bytes32 indexed app, uint32 replica, address indexed node);
     event ReplicaReleased(bytes32 indexed app, uint32 replica, address indexed node);
     event ReplicaReported(bytes32 indexed app, uint32 replica, address indexed node, State state, uint64 version, string reason);
     event ReplicaMoved(bytes32 indexed app, uint32 replica, address indexed from, address indexed to);
 
     error NoSuchApp(bytes32 app);
-    error NotOwner(address owner);
+    error NotOperator(address caller);
     error InvalidSpec(string why);
     error NoSuchReplica(uint32 replica);
     error AlreadyAssigned(uint32 replica, address node);
@@ -106,15 +112,21 @@ contract AppRegistry {
     error OnlyEventLogger();
     error NotEligible(Ineligible reason);
 
-    constructor(address devices_) {
+    constructor(address devices_, address operators_) {
         devices = IDeviceRegistry(devices_);
+        operators = IOperators(operators_);
     }
 
-    // ---- owner: deploy, scale, remove --------------------------------------------------------
+    modifier onlyAppOperator() {
+        if (!operators.canChangeApps(msg.sender)) revert NotOperator(msg.sender);
+        _;
+    }
 
-    /// Creates the app, or (owner only) replaces its spec. A change to placement-relevant fields releases every
-    /// replica so they are placed again under the new constraints.
-    function deploy(string calldata name, Spec calldata spec) external {
+    // ---- operators (deployer or admin role): deploy, scale, remove ----------------------------
+
+    /// Creates the app, or replaces its spec. A change to placement-relevant fields releases every replica so they are
+    /// placed again under the new constraints.
+    function deploy(string calldata name, Spec calldata spec) external onlyAppOperator {
         if (bytes(name).length == 0 || bytes(name).length > 48) revert InvalidSpec("name must be 1 to 48 characters");
         if (bytes(spec.image).length == 0) revert InvalidSpec("image is empty");
         bytes32 id = keccak256(bytes(name));
@@ -122,34 +134,34 @@ contract AppRegistry {
         if (appIds.add(id)) {
             app.id = id;
             app.name = name;
-            app.owner = msg.sender;
         } else {
-            if (app.owner != msg.sender) revert NotOwner(app.owner);
             if (placementKey(app.spec) != placementKey(spec)) releaseAll(id);
         }
         app.spec = spec;
+        app.updatedBy = msg.sender;
         app.version += 1;
         app.updatedAt = uint64(block.number);
         emit AppDeployed(id, name, msg.sender, app.version);
         if (!spec.everyNode) resize(id, spec.replicas);
     }
 
-    function scale(bytes32 id, uint32 replicas) external {
-        App storage app = ownedApp(id);
+    function scale(bytes32 id, uint32 replicas) external onlyAppOperator {
+        App storage app = existingApp(id);
         if (app.spec.everyNode) revert InvalidSpec("an every-node app cannot be scaled");
         app.spec.replicas = replicas;
+        app.updatedBy = msg.sender;
         resize(id, replicas);
-        emit AppScaled(id, replicas);
+        emit AppScaled(id, replicas, msg.sender);
     }
 
-    function remove(bytes32 id) external {
-        App storage app = ownedApp(id);
+    function remove(bytes32 id) external onlyAppOperator {
+        App storage app = existingApp(id);
         string memory name = app.name;
         releaseAll(id);
         delete replicaList[id];
         appIds.remove(id);
         delete apps[id];
-        emit AppRemoved(id, name);
+        emit AppRemoved(id, name, msg.sender);
     }
 
     // ---- nodes: claim, release, report -------------------------------------------------------
@@ -333,10 +345,5 @@ contract AppRegistry {
     function existingApp(bytes32 id) private view returns (App storage app) {
         if (!appIds.contains(id)) revert NoSuchApp(id);
         return apps[id];
-    }
-
-    function ownedApp(bytes32 id) private view returns (App storage app) {
-        app = existingApp(id);
-        if (app.owner != msg.sender) revert NotOwner(app.owner);
     }
 }

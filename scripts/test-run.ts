@@ -11,7 +11,7 @@
 import { Glob } from "bun";
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { compileContracts } from "./compile-contracts";
 import { cleanStart } from "./test-clean";
 import { ensureDebianImage } from "../test/support/debian";
@@ -229,14 +229,14 @@ function revision(): { head: string; dirty: boolean } {
   return { head: git(["rev-parse", "HEAD"]), dirty: git(["status", "--porcelain", "--untracked-files=no"]) !== "" };
 }
 
-/** .git/edge-agent-last-test: which HEAD ran which files, and how it went. */
+/** .git/edge-agent-last-test (in a worktree, its own git dir): which HEAD ran which files, and how it went. */
 function writeLastTest(lines: string[]): void {
   const path = git(["rev-parse", "--git-path", "edge-agent-last-test"]);
   if (!path) return;
   const { head, dirty } = revision();
   const which = process.argv.length <= 2 ? "all" : process.argv.slice(2).join(" ");
   const header = [`head: ${head}${dirty ? " (with uncommitted changes)" : ""}`, `files: ${which}`, `jobs: ${jobs}`, `started: ${new Date(Date.now() - (performance.now() - t0)).toISOString()}`];
-  writeFileSync(join(ROOT, path), [...header, ...lines, ""].join("\n"));
+  writeFileSync(resolve(ROOT, path), [...header, ...lines, ""].join("\n"));
 }
 
 function git(args: string[]): string {

@@ -32,6 +32,8 @@ let anvil: Anvil;
 let provider: JsonRpcProvider;
 let signers: JsonRpcSigner[];
 const addr = (i: number) => signers[i]!.address;
+/** The signer that is the cluster's admin operator (never a member in these tests). */
+const OPERATOR = 11;
 
 const node = (i: number): NodeInput => ({
   name: `n${i}`,
@@ -66,12 +68,12 @@ type Cluster = DeployedCluster & {
 /** A fresh cluster: `members` registered nodes n0…, the app "web" (2 replicas) with n0 holding 0 and n1 holding 1. */
 async function newCluster(members: number, spec: Partial<AppSpec> = {}): Promise<Cluster> {
   const joinKey = Wallet.createRandom();
-  const deployed = await deployClusterContracts(signers[0]!, joinKey.address, PARAMS);
+  const deployed = await deployClusterContracts(signers[0]!, joinKey.address, addr(OPERATOR), PARAMS);
   const dev = (i: number) => new DeviceRegistry(deployed.registry.address, signers[i]!);
   const app = (i: number) => new AppRegistry(deployed.apps.address, signers[i]!);
   const ev = (i: number) => new EventLogger(deployed.events.address, signers[i]!);
   for (let i = 0; i < members; i++) await dev(i).register(node(i), await signAdmission(joinKey, 31337n, deployed.registry.address, addr(i)));
-  await app(0).deploy("web", { ...WEB, ...spec });
+  await app(OPERATOR).deploy("web", { ...WEB, ...spec }); // the admin operator, not a node
   await app(0).claim(WEB_ID, [0]);
   await app(1).claim(WEB_ID, [1]);
   return {

@@ -7,7 +7,7 @@ import type { AppView } from "../lib/apps/ops";
 import type { StatusReport } from "../lib/cluster";
 import type { AuditEntry } from "../lib/workflow/audit";
 import { containersOf, httpBody } from "./support/agents";
-import { cliOk, type TestNode } from "./support/cli";
+import { adminKeyOf, cliOk, type TestNode } from "./support/cli";
 import { startCluster, type TestCluster } from "./support/cluster";
 import { updateConfigFile } from "./support/config-edit";
 import { ensureDocker } from "./support/dockerd";
@@ -53,8 +53,8 @@ test("create, join, deploy, serving, migrate: the replica moves to the other nod
     return s.node.membership === "member" && s.cluster?.members.filter((m) => m.alive).length === 2;
   }, 30_000);
 
-  // Deploy from the joiner; --wait returns once the replica is placed and running.
-  await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "1", "--port", `${port}:80`, "--wait", ...bravo.c]);
+  // Deploy from the joiner with the admin's operator key; --wait returns once the replica is placed and running.
+  await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "1", "--port", `${port}:80`, "--wait", ...adminKeyOf(alpha), ...bravo.c]);
   const placed = (await web(alpha))!;
   expect(placed.replicas).toHaveLength(1);
   const from = cluster.indexOf(placed.replicas[0]!.node);

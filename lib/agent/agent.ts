@@ -62,7 +62,6 @@ export class Agent {
         client: () => this.ctx.chain.get(),
         mqtt: () => this.mqtt?.proxy,
         dataDir: config.files.dataDir,
-        changed: () => this.ctx.bus.emit("sync-requested"),
       })),
       new NotifierModule(() => this.runner.stuck()),
     ];

@@ -2,17 +2,13 @@
 // Routed by Bun.serve's `routes`; each handler gets only the daemon functions in ApiDeps.
 //   GET    /v1/status               daemon state and this node's replicas (desired vs actual)
 //   POST   /v1/reload               re-read the runtime settings from the config (refused, old ones kept, if invalid)
-//   GET    /v1/apps                 every app with its replicas
-//   POST   /v1/apps                 { draft }: deploy or update
-//   POST   /v1/apps/NAME/scale      { replicas }
-//   DELETE /v1/apps/NAME
+//   GET    /v1/apps                 every app with its replicas (changing apps takes an operator key: the CLI signs)
 //   GET    /v1/devices              the device directory with this node's twins
 //   POST   /v1/devices              { draft }: register a device; answers its credentials once
 //   DELETE /v1/devices/ID           deregister (revokes its credentials on every agent)
 //   POST   /v1/devices/ID/desired   { changes }: set desired twin properties (null removes one)
 import { chmodSync, rmSync } from "node:fs";
-import { deployApp, listApps, removeApp, scaleApp } from "../apps/ops";
-import type { DraftApp } from "../apps/spec";
+import { listApps } from "../apps/ops";
 import type { ClusterClient } from "../cluster/client";
 import { UserError, messageOf } from "../errors";
 import { addDevice, listDevices, localTwins, removeDevice, setDesired, type DeviceDraft } from "../mqtt/ops";
@@ -26,8 +22,6 @@ export type ApiDeps = {
   client(): Promise<ClusterClient>;
   mqtt(): MqttProxy | undefined;
   dataDir: string;
-  /** An app changed through the API: read the chain again now. */
-  changed(): void;
 };
 
 type Handler = (req: Bun.BunRequest) => unknown;
@@ -40,19 +34,13 @@ export function serveApi(socketPath: string, deps: ApiDeps): { stop(): void } {
     after();
     return result;
   };
-  const appChanged = () => deps.changed();
   const devicesChanged = () => deps.mqtt()?.syncSoon();
   const server = Bun.serve({
     unix: socketPath,
     routes: {
       "/v1/status": { GET: answer(() => deps.status()) },
       "/v1/reload": { POST: answer(() => ({ rules: deps.reload() })) },
-      "/v1/apps": {
-        GET: answer(async () => listApps(await deps.client())),
-        POST: answer(async (req) => changing(deployApp(await deps.client(), (await body<{ draft: DraftApp }>(req)).draft), appChanged)),
-      },
-      "/v1/apps/:name/scale": { POST: answer(async (req) => changing(scaleApp(await deps.client(), req.params.name!, (await body<{ replicas: number }>(req)).replicas), appChanged)) },
-      "/v1/apps/:name": { DELETE: answer(async (req) => changing(removeApp(await deps.client(), req.params.name!), appChanged)) },
+      "/v1/apps": { GET: answer(async () => listApps(await deps.client())) },
       "/v1/devices": {
         GET: answer(async () => listDevices(await deps.client(), deps.mqtt()?.twins() ?? localTwins(deps.dataDir))),
         POST: answer(async (req) => changing(addDevice(await deps.client(), (await body<{ draft: DeviceDraft }>(req)).draft), devicesChanged)),

@@ -1,5 +1,5 @@
-// App operations on the chain: deploy, scale, remove, list. The daemon runs them for the CLI over its socket
-// (so they share its transaction queue); without a daemon the CLI runs them itself.
+// App operations on the chain: deploy, scale, remove (signed by an operator key with the deployer or admin role), and
+// list (the daemon answers it for the CLI over its socket when it runs).
 import { formatUnits } from "ethers";
 import type { AppRecord, NodeRecord } from "../chain";
 import type { ClusterClient } from "../cluster/client";
@@ -11,7 +11,7 @@ import type { AppSpec } from "./types";
 
 export type ReplicaView = { replica: number; node: string | null; nodeName: string | null; state: string; version: number; reason: string };
 export type AppView = {
-  name: string; id: string; owner: string; version: number; spec: AppSpec;
+  name: string; id: string; updatedBy: string; version: number; spec: AppSpec;
   desired: number; running: number; pending: number; pendingReason: string | null; replicas: ReplicaView[];
 };
 export type TxResult = { block: number; gasUsed: string; tx: string };
@@ -26,7 +26,7 @@ export function viewApps(apps: AppRecord[], members: NodeRecord[]): AppView[] {
       const desired = app.spec.everyNode ? nodes.filter((n) => selects(app, n) === "None").length : app.spec.replicas;
       const pending = Math.max(0, desired - assigned);
       return {
-        name: app.name, id: app.id, owner: app.owner, version: app.version, spec: app.spec,
+        name: app.name, id: app.id, updatedBy: app.updatedBy, version: app.version, spec: app.spec,
         desired,
         running: app.replicas.filter((r) => r.node && r.state === "running" && r.version === app.version).length,
         pending,
@@ -46,7 +46,7 @@ export async function deployApp(client: ClusterClient, draft: DraftApp): Promise
   const { members, apps } = await client.state();
   const spec = resolveAgainstMembers(draft, members);
   const existing = apps.find((a) => a.name === draft.name);
-  if (existing && existing.owner !== client.address) throw new UserError(`app "${draft.name}" belongs to ${existing.owner}; only its owner can change it`);
+  await requireAppOperator(client);
   const receipt = await client.queue.run(() => client.apps.deploy(draft.name, spec));
   return { ...txResult(receipt), version: (existing?.version ?? 0) + 1 };
 }
@@ -66,8 +66,18 @@ export async function removeApp(client: ClusterClient, name: string): Promise<Tx
 async function existingApp(client: ClusterClient, name: string): Promise<AppRecord> {
   const app = (await client.state()).apps.find((a) => a.name === name);
   if (!app) throw new UserError(`no app named "${name}" (see \`edge-agent app ls\`)`);
-  if (app.owner !== client.address) throw new UserError(`app "${name}" belongs to ${app.owner}; only its owner can change it`);
+  await requireAppOperator(client);
   return app;
+}
+
+/** The CLI's own check before it sends anything (the contract checks the same itself). */
+async function requireAppOperator(client: ClusterClient): Promise<void> {
+  const role = await client.operators.roleOf(client.address);
+  if (role === "deployer" || role === "admin") return;
+  throw new UserError(
+    `the operator key ${client.address} ${role ? `is a ${role}` : "has no role in this cluster"}: changing apps takes the deployer or admin role ` +
+      `(an admin runs \`edge-agent operator add ${client.address} --role deployer\`)`,
+  );
 }
 
 function txResult(receipt: { blockNumber: number; gasUsed: bigint; hash: string }): TxResult {

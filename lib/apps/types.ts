@@ -3,7 +3,7 @@
 export type Protocol = "tcp" | "udp";
 export type PortMapping = { host: number; container: number; protocol: Protocol };
 
-/** What an app's owner asks for. Resource requests are per replica; 0 means none. */
+/** What an operator asks for. Resource requests are per replica; 0 means none. */
 export type AppSpec = {
   image: string;
   replicas: number; // ignored when everyNode
@@ -17,7 +17,8 @@ export type AppSpec = {
   pin: string | null; // node address that must run every replica (stateful pinning)
 };
 
-export type App = { id: string; name: string; owner: string; version: number; spec: AppSpec };
+/** `updatedBy`: the operator who last deployed or scaled it (apps belong to the cluster, not to one key). */
+export type App = { id: string; name: string; updatedBy: string; version: number; spec: AppSpec };
 
 /** One replica this node must run: the desired state, persisted before it is acted on. */
 export type DesiredReplica = { appId: string; app: string; replica: number; version: number; spec: AppSpec };

@@ -2,7 +2,7 @@
 // scripts/compile-contracts.ts and embedded in the binary by this import.
 import * as compiled from "../../contracts/out/contracts";
 
-export const { AppRegistry: AppRegistryArtifact, DeviceRegistry: DeviceRegistryArtifact, EventLogger: EventLoggerArtifact, Reputation: ReputationArtifact, DeviceDirectory: DeviceDirectoryArtifact } = compiled;
+export const { AppRegistry: AppRegistryArtifact, DeviceRegistry: DeviceRegistryArtifact, EventLogger: EventLoggerArtifact, Reputation: ReputationArtifact, DeviceDirectory: DeviceDirectoryArtifact, Operators: OperatorsArtifact } = compiled;
 export const SOLC_VERSION = compiled.compiler;
 
 export type Artifact = { abi: readonly unknown[]; bytecode: string };

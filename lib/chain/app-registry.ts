@@ -23,7 +23,7 @@ const explain = (iface: RevertExplainer["iface"]): RevertExplainer => ({
   explain: (name, args) => {
     switch (name) {
       case "NoSuchApp": return "no such app";
-      case "NotOwner": return `only the app's owner ${args[0]} can change it`;
+      case "NotOperator": return `${args[0]} may not change apps: that takes an operator key with the deployer or admin role`;
       case "InvalidSpec": return `invalid app spec: ${args[0]}`;
       case "NoSuchReplica": return `no replica ${args[0]}`;
       case "AlreadyAssigned": return `replica ${args[0]} is already assigned to ${args[1]}`;
@@ -48,8 +48,8 @@ export class AppRegistry {
     this.explain = explain(this.contract.iface);
   }
 
-  static async deploy(signer: Signer, deviceRegistry: string): Promise<{ apps: AppRegistry; receipt: TransactionReceipt }> {
-    const receipt = await deployed("AppRegistry", AppRegistryArtifact, signer, [deviceRegistry]);
+  static async deploy(signer: Signer, deviceRegistry: string, operators: string): Promise<{ apps: AppRegistry; receipt: TransactionReceipt }> {
+    const receipt = await deployed("AppRegistry", AppRegistryArtifact, signer, [deviceRegistry, operators]);
     return { apps: new AppRegistry(receipt.contractAddress!, signer), receipt };
   }
 
@@ -90,6 +90,11 @@ export class AppRegistry {
   /** Why `node` may not take one more replica of the app now, or "None": the contract's own placement rule. */
   async eligibility(appId: string, node: string, blockTag?: BlockTag): Promise<Ineligible> {
     return enumName("AppRegistry.Ineligible", await this.contract.read("eligibility", [appId, node], blockTag));
+  }
+
+  /** The Operators contract whose deployers and admins may change apps. */
+  operators(): Promise<string> {
+    return this.contract.read("operators", []);
   }
 
   async usage(node: string): Promise<{ cpuMilli: number; memoryMB: number }> {
@@ -137,7 +142,7 @@ function appFromChain(raw: ChainApp): App & { updatedAt: number } {
   return {
     id: raw.id,
     name: raw.name,
-    owner: raw.owner,
+    updatedBy: raw.updatedBy,
     version: Number(raw.version),
     updatedAt: Number(raw.updatedAt),
     spec: {

@@ -1,6 +1,6 @@
 // Sends one transaction and waits until it is mined, turning every failure into one readable line.
 import { ContractFactory, Interface, isError, type InterfaceAbi, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
-import { AppRegistryArtifact, DeviceDirectoryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact, type Artifact } from "./abi";
+import { AppRegistryArtifact, DeviceDirectoryArtifact, DeviceRegistryArtifact, EventLoggerArtifact, ReputationArtifact, OperatorsArtifact, type Artifact } from "./abi";
 import { UserError, messageOf } from "../errors";
 
 /** Decodes a contract's custom errors and turns them into sentences (undefined: use a generic one). */
@@ -74,7 +74,7 @@ export function deployed(label: string, artifact: Artifact, signer: Signer, args
 
 let allErrors: Interface | undefined;
 function clusterErrors(): Interface {
-  const fragments = [DeviceRegistryArtifact, AppRegistryArtifact, EventLoggerArtifact, ReputationArtifact, DeviceDirectoryArtifact]
+  const fragments = [DeviceRegistryArtifact, AppRegistryArtifact, EventLoggerArtifact, ReputationArtifact, DeviceDirectoryArtifact, OperatorsArtifact]
     .flatMap((a) => (a.abi as readonly { type: string }[]).filter((f) => f.type === "error"));
   const unique = [...new Map(fragments.map((f) => [JSON.stringify(f), f])).values()];
   return (allErrors ??= new Interface(unique as never));

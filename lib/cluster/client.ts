@@ -1,7 +1,8 @@
-// A node's read-write handle on its cluster: the reader, the node key connected to the same provider, the contracts
-// bound to that key, and the single transaction queue every transaction from this key goes through.
+// A read-write handle on the cluster: the reader, a key connected to the same provider (the node's key, or an operator's
+// for the app and operator commands), the contracts bound to that key, and the single transaction queue every
+// transaction from this key goes through.
 import type { Wallet } from "ethers";
-import { AppRegistry, DeviceDirectory, DeviceRegistry, EventLogger } from "../chain";
+import { AppRegistry, DeviceDirectory, DeviceRegistry, EventLogger, Operators } from "../chain";
 import { connectSigner } from "../chain/signer";
 import { TxQueue } from "../chain/tx-queue";
 import type { LoadedConfig } from "../config";
@@ -16,15 +17,17 @@ export class ClusterClient {
   readonly devices: DeviceRegistry;
   readonly apps: AppRegistry;
   readonly events: EventLogger;
+  readonly operators: Operators;
 
   constructor(readonly reader: ClusterReader, wallet: Wallet) {
     this.wallet = connectSigner(wallet, reader.provider);
     this.devices = new DeviceRegistry(reader.devices.address, this.wallet);
     this.apps = new AppRegistry(reader.apps.address, this.wallet);
     this.events = new EventLogger(reader.events.address, this.wallet);
+    this.operators = new Operators(reader.operators.address, this.wallet);
   }
 
-  /** Connects with the node's key; `wallet` may be passed when the caller has unlocked it already. */
+  /** Connects with the node's key, or with `wallet` (the node's key unlocked already, or an operator's key). */
   static async open(config: LoadedConfig, wallet?: Wallet): Promise<ClusterClient> {
     const key = wallet ?? (await unlockNodeKey(config));
     return new ClusterClient(await ClusterReader.open(config), key);

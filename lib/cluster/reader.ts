@@ -2,7 +2,7 @@
 // once when it opens. Every read an agent or a command makes of cluster state goes through here, with typed results;
 // `ClusterClient` adds this node's signer and transaction queue on top.
 import type { BlockTag } from "ethers";
-import { AppRegistry, DeviceDirectory, DeviceRegistry, EventLogger, type AppRecord, type ChainConnection, type MemberRecord, type Migration } from "../chain";
+import { AppRegistry, DeviceDirectory, DeviceRegistry, EventLogger, Operators, type AppRecord, type ChainConnection, type MemberRecord, type Migration } from "../chain";
 import type { LoadedConfig } from "../config";
 import { UserError } from "../errors";
 import { openChain } from "../node/open";
@@ -19,6 +19,8 @@ export class ClusterReader {
     readonly devices: DeviceRegistry,
     readonly apps: AppRegistry,
     readonly events: EventLogger,
+    /** The cluster's operator keys and roles (whose deployers and admins change apps). */
+    readonly operators: Operators,
     /** The MQTT device directory (null for a cluster created before it existed). */
     readonly directory: DeviceDirectory | null,
   ) {}
@@ -29,7 +31,9 @@ export class ClusterReader {
     const links = await devices.links();
     if (ZERO.test(links.apps)) throw new UserError(`cluster ${registry} has no app registry linked`);
     const directory = ZERO.test(links.deviceDirectory) ? null : new DeviceDirectory(links.deviceDirectory, chain.provider);
-    return new ClusterReader(chain, devices, new AppRegistry(links.apps, chain.provider), new EventLogger(links.events, chain.provider), directory);
+    const apps = new AppRegistry(links.apps, chain.provider);
+    const operators = new Operators(await apps.operators(), chain.provider);
+    return new ClusterReader(chain, devices, apps, new EventLogger(links.events, chain.provider), operators, directory);
   }
 
   /** This node's cluster, through the chain connection its config and membership describe. */

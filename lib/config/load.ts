@@ -11,7 +11,7 @@ export type LoadedConfig = {
   path: string;
   values: Config;
   /** Absolute paths derived from the values. */
-  files: { dataDir: string; keystore: string; joinKey: string; passwordFile: string; apiSocket: string };
+  files: { dataDir: string; keystore: string; joinKey: string; passwordFile: string; apiSocket: string; operatorKeystore: string };
 };
 
 export function loadConfig(path: string): LoadedConfig {
@@ -30,6 +30,7 @@ export function filesOf(configPath: string, values: Config): LoadedConfig["files
     joinKey: join(dataDir, "join-key.json"),
     passwordFile: resolve(base, values.keys.password_file),
     apiSocket: values.api.socket ? resolve(base, values.api.socket) : join(dataDir, "agent.sock"),
+    operatorKeystore: values.operator.keystore ? resolve(base, values.operator.keystore) : join(dataDir, "operator.json"),
   };
 }
 

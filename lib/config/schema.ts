@@ -24,6 +24,10 @@ export const sections = {
     scrypt_n: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, "expected a power of two").default(1 << 14)
       .describe("scrypt cost N for new keystores (power of two); 16384 takes about 0.2 s on a desktop core and about a second on a Pi 4."),
   }),
+  operator: z.strictObject({
+    keystore: z.string().default("")
+      .describe("Operator key (encrypted keystore) the app and operator commands sign with when neither --operator nor EDGE_AGENT_OPERATOR names one (relative paths are beside this config); empty means operator.json in data_dir, where `cluster create` writes the first admin's."),
+  }),
   chain: z.strictObject({
     mode: z.enum(["dev", "light", "full"]).default("dev")
       .describe('"dev": a development chain such as anvil (no seal checks); "light": member RPC endpoints; "full": a local geth.'),
@@ -144,6 +148,7 @@ export const LEGACY_KEYS: Partial<Record<SectionName, readonly string[]>> = { cl
 export const configSchema = z.strictObject({
   node: sections.node.prefault({}),
   keys: sections.keys.prefault({}),
+  operator: sections.operator.prefault({}),
   chain: sections.chain.prefault({}),
   cluster: sections.cluster.prefault({}),
   monitor: sections.monitor.prefault({}),

@@ -5,6 +5,7 @@ import { renderValue, type TomlValue } from "./toml-lines";
 const SECTION_DOCS: Record<SectionName, string> = {
   node: "This node: its identity in the cluster and where it keeps its files.",
   keys: "The node's key, stored as an encrypted JSON keystore in data_dir.",
+  operator: "The operator key (a person's, kept apart from the node's) that deploys, scales and removes apps and manages operators.",
   chain: "How this node reaches the cluster's chain.",
   cluster: "Cluster settings: timings and budgets for a cluster this node creates, and how it joins one (the cluster it belongs to is recorded in the data dir).",
   monitor: "The monitor loop: samples taken every interval, rules checked over a window.",

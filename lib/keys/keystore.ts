@@ -31,14 +31,15 @@ export function keystoreAddress(path: string): string {
   return getAddress(JSON.parse(json).address);
 }
 
-export async function unlockKeystore(path: string, password: string): Promise<Wallet> {
+/** `passwordFrom` names where the password came from, for the wrong-password error. */
+export async function unlockKeystore(path: string, password: string, passwordFrom = "[keys] password_file"): Promise<Wallet> {
   const json = readKeystoreFile(path);
   try {
     const account = await decryptKeystoreJson(json, password);
     return new Wallet(account.privateKey);
   } catch (err) {
     if (err instanceof Error && /incorrect password/i.test(err.message)) {
-      throw new UserError(`wrong password for keystore ${path} (check [keys] password_file)`);
+      throw new UserError(`wrong password for keystore ${path} (check ${passwordFrom})`);
     }
     throw new UserError(`cannot decrypt keystore ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -36,6 +36,9 @@ export async function initNode(name: string, rpc: string, root = tempDir()): Pro
   return { name, dir, config, address: stdout.trim(), c: ["--config", config] };
 }
 
+/** Flags that sign with the first admin's operator key, which `cluster create` on `creator` wrote into its data dir. */
+export const adminKeyOf = (creator: TestNode): string[] => ["--operator", join(creator.dir, "data", "operator.json"), "--operator-password-file", join(creator.dir, "password")];
+
 const made: string[] = [];
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "edge-agent-test-"));

@@ -22,7 +22,7 @@ const WEB_ID = appIdOf("web");
 const SPEC: AppSpec = { image: "nginx:alpine", replicas: 2, ports: [{ host: 8080, container: 80, protocol: "tcp" }], env: {}, cpuMilli: 500, memoryMB: 256, selector: { zone: "barn" }, spread: false, everyNode: false, pin: null };
 
 const app = (holders: Array<string | null>, spec: Partial<AppSpec> = {}, name = "web"): AppRecord => ({
-  id: appIdOf(name), name, owner: FROM, version: 1, updatedAt: 1, spec: { ...SPEC, ...spec, replicas: holders.length },
+  id: appIdOf(name), name, updatedBy: FROM, version: 1, updatedAt: 1, spec: { ...SPEC, ...spec, replicas: holders.length },
   replicas: holders.map((node, replica) => ({ replica, node, state: node ? "running" : "pending", version: 1, since: 1, reason: "" })),
 });
 const member = (address: string, o: { alive?: boolean; labels?: Record<string, string>; memoryMB?: number; rac?: number } = {}): MemberRecord => ({
