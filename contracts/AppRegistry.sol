@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 
 interface IDeviceRegistry {
+    function isMember(address who) external view returns (bool);
     function capacityOf(address who) external view returns (bool member, uint64 cpuMilli, uint64 memoryMB);
     function hasLabel(address who, bytes32 label) external view returns (bool);
     function events() external view returns (address);
@@ -105,6 +106,8 @@ contract AppRegistry {
 
     error NoSuchApp(bytes32 app);
     error NotOperator(address caller);
+    error NotMember(address caller);
+    error NothingToClaim();
     error InvalidSpec(string why);
     error NoSuchReplica(uint32 replica);
     error AlreadyAssigned(uint32 replica, address node);
@@ -119,6 +122,11 @@ contract AppRegistry {
 
     modifier onlyAppOperator() {
         if (!operators.canChangeApps(msg.sender)) revert NotOperator(msg.sender);
+        _;
+    }
+
+    modifier onlyMember() {
+        if (!devices.isMember(msg.sender)) revert NotMember(msg.sender);
         _;
     }
 
@@ -164,10 +172,11 @@ contract AppRegistry {
         emit AppRemoved(id, name, msg.sender);
     }
 
-    // ---- nodes: claim, release, report -------------------------------------------------------
+    // ---- nodes (members only): claim, release, report ----------------------------------------
 
-    /// The sender takes the given pending replicas; all or nothing.
-    function claim(bytes32 id, uint32[] calldata replicas) external {
+    /// The sender takes the given pending replicas; all or nothing, and at least one.
+    function claim(bytes32 id, uint32[] calldata replicas) external onlyMember {
+        if (replicas.length == 0) revert NothingToClaim();
         App storage app = existingApp(id);
         Replica[] storage list = replicaList[id];
         for (uint256 i = 0; i < replicas.length; i++) {
@@ -179,7 +188,7 @@ contract AppRegistry {
     }
 
     /// For an every-node app: the sender takes one replica of its own (reusing a released slot).
-    function claimEveryNode(bytes32 id) external {
+    function claimEveryNode(bytes32 id) external onlyMember {
         App storage app = existingApp(id);
         if (!app.spec.everyNode) revert InvalidSpec("not an every-node app");
         Replica[] storage list = replicaList[id];
@@ -195,7 +204,7 @@ contract AppRegistry {
     }
 
     /// The assigned node gives a replica back (it can no longer run it); it becomes pending.
-    function release(bytes32 id, uint32 replica) external {
+    function release(bytes32 id, uint32 replica) external onlyMember {
         existingApp(id);
         Replica[] storage list = replicaList[id];
         if (replica >= list.length || list[replica].node != msg.sender) revert NotAssignedToYou(replica);
@@ -220,7 +229,7 @@ contract AppRegistry {
     }
 
     /// Only the assigned node reports its replica's actual state.
-    function report(bytes32 id, uint32 replica, State state, uint64 version, string calldata reason) external {
+    function report(bytes32 id, uint32 replica, State state, uint64 version, string calldata reason) external onlyMember {
         existingApp(id);
         Replica[] storage list = replicaList[id];
         if (replica >= list.length || list[replica].node != msg.sender) revert NotAssignedToYou(replica);

@@ -84,7 +84,7 @@ contract DeviceDirectory {
     }
 
     /// Deregisters the device and so revokes its credential everywhere.
-    function remove(string calldata id) external {
+    function remove(string calldata id) external onlyMember {
         bytes32 key = ownedBy(id, msg.sender);
         keys.remove(key);
         delete devices[key];
@@ -92,7 +92,7 @@ contract DeviceDirectory {
         emit DeviceRemoved(key, id, msg.sender);
     }
 
-    function setCredential(string calldata id, bytes16 salt, bytes32 credentialHash) external {
+    function setCredential(string calldata id, bytes16 salt, bytes32 credentialHash) external onlyMember {
         bytes32 key = ownedBy(id, msg.sender);
         devices[key].credentialSalt = salt;
         devices[key].credentialHash = credentialHash;
@@ -113,6 +113,7 @@ contract DeviceDirectory {
     /// One transaction per batching interval for every device this node relayed telemetry for.
     function recordRoots(bytes32[] calldata deviceKeys, bytes32[] calldata roots, uint32[] calldata counts) external onlyMember {
         if (deviceKeys.length != roots.length || roots.length != counts.length) revert LengthMismatch();
+        if (deviceKeys.length == 0) revert LengthMismatch(); // nothing to record: refused, not a no-op
         for (uint256 i = 0; i < deviceKeys.length; i++) {
             if (!keys.contains(deviceKeys[i])) revert NoSuchDevice(deviceKeys[i]);
             rootBlock[deviceKeys[i]][roots[i]] = uint64(block.number);

@@ -81,6 +81,11 @@ contract EventLogger {
     error NotYourTurn(uint64 untilBlock);
     error ApplicantCannotSolve();
 
+    modifier onlyMember() {
+        if (!devices.isMember(msg.sender)) revert NotMember();
+        _;
+    }
+
     constructor(address devices_, address apps_, uint64 solverBlocks_, uint64 eventBlocks_) {
         devices = IMembers(devices_);
         apps = IPlacement(apps_);
@@ -89,22 +94,21 @@ contract EventLogger {
     }
 
     /// The applicant files: one of its own replicas should move (a rule fired).
-    function file(bytes32 app, uint32 replica, address designated, string calldata reason) external returns (uint256) {
+    function file(bytes32 app, uint32 replica, address designated, string calldata reason) external onlyMember returns (uint256) {
         if (apps.nodeOf(app, replica) != msg.sender) revert NotYourReplica();
         return open(app, replica, Kind.Overload, msg.sender, designated, reason);
     }
 
     /// Any member files for a replica whose node is lost (no sign of life within the registry's grace).
-    function fileLost(bytes32 app, uint32 replica, address designated) external returns (uint256) {
+    function fileLost(bytes32 app, uint32 replica, address designated) external onlyMember returns (uint256) {
         address from = apps.nodeOf(app, replica);
         if (from == address(0)) revert NotAssigned();
         if (devices.isAlive(from)) revert NodeStillAlive(from);
-        if (!devices.isMember(msg.sender)) revert NotMember();
         return open(app, replica, Kind.NodeLost, from, designated, "node lost");
     }
 
     /// The solver confirms that it runs the replica; the assignment moves to it now.
-    function confirm(uint256 id) external {
+    function confirm(uint256 id) external onlyMember {
         Migration storage m = log[id];
         if (m.phase != Phase.Open) revert NotOpen(id);
         if (block.number > m.deadline) revert EventExpired(id);
@@ -123,8 +127,8 @@ contract EventLogger {
         emit MigrationResolved(id, m.app, m.replica, msg.sender, designatedTimedOut);
     }
 
-    /// Closes an event past its deadline (a new filing for the same replica does this too).
-    function expire(uint256 id) external {
+    /// Closes an event past its deadline (a new filing for the same replica does this too); members only.
+    function expire(uint256 id) external onlyMember {
         Migration storage m = log[id];
         if (m.phase != Phase.Open || block.number <= m.deadline) revert NotOpen(id);
         close(id);

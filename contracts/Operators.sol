@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
 
 interface IMembers {
@@ -34,6 +35,7 @@ contract Operators is AccessControlEnumerable {
     error NodeKey(address who);
     error NoRole();
     error ZeroAddress();
+    error SameRole();
 
     constructor(address devices_, address firstAdmin) {
         devices = IMembers(devices_);
@@ -44,6 +46,7 @@ contract Operators is AccessControlEnumerable {
     /// Gives `who` exactly `role` (an admin only): the other roles it held are revoked.
     function setRole(address who, Role role) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (role == Role.None) revert NoRole();
+        if (holdsOnly(who, role)) revert SameRole(); // nothing would change
         bytes32 wanted = roleId(role);
         _grantRole(wanted, who);
         for (uint8 r = uint8(Role.Viewer); r <= uint8(Role.Admin); r++) {
@@ -53,8 +56,9 @@ contract Operators is AccessControlEnumerable {
         emit OperatorSet(who, role, msg.sender);
     }
 
-    /// Takes every role from `who` (an admin only; not the last admin).
+    /// Takes every role from `who` (an admin only; not the last admin; `who` must hold one).
     function removeOperator(address who) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (roleOf(who) == Role.None) revert NoRole();
         for (uint8 r = uint8(Role.Viewer); r <= uint8(Role.Admin); r++) _revokeRole(roleId(Role(r)), who);
         emit OperatorSet(who, Role.None, msg.sender);
     }
@@ -94,11 +98,24 @@ contract Operators is AccessControlEnumerable {
         }
     }
 
+    function holdsOnly(address who, Role role) private view returns (bool) {
+        for (uint8 r = uint8(Role.Viewer); r <= uint8(Role.Admin); r++) {
+            if (hasRole(roleId(Role(r)), who) != (r == uint8(role))) return false;
+        }
+        return true;
+    }
+
     function roleId(Role role) public pure returns (bytes32) {
         if (role == Role.Admin) return DEFAULT_ADMIN_ROLE;
         if (role == Role.Deployer) return DEPLOYER_ROLE;
         if (role == Role.Viewer) return VIEWER_ROLE;
         revert NoRole();
+    }
+
+    /// AccessControl's own: only a holder of `role` renounces it (no empty no-op for anyone else).
+    function renounceRole(bytes32 role, address callerConfirmation) public override(AccessControl, IAccessControl) {
+        if (!hasRole(role, msg.sender)) revert AccessControlUnauthorizedAccount(msg.sender, role);
+        super.renounceRole(role, callerConfirmation);
     }
 
     function _grantRole(bytes32 role, address account) internal override returns (bool) {

@@ -254,17 +254,24 @@ describe("DockerReconciler against a real engine", () => {
   });
 
   test("a pull whose stream reports an error fails with the engine's message", async () => {
-    const registry = startRegistry("corrupt-layer");
-    const image = `edge-agent-test/pulled-${randomBytes(3).toString("hex")}:1`;
-    try {
-      await expect(pullImage(docker, image, [registry.host], () => {})).rejects.toThrow(
-        new RegExp(`^${registry.host}/${image}: filesystem layer verification failed for digest sha256:[0-9a-f]{64}$`),
-      );
-      expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
-    } finally {
-      registry.stop();
+    // dockerd 20.10 (Debian) sometimes reports nothing more after logging "Attempting next endpoint for pull after
+    // error: filesystem layer verification failed" (seen three times in about a dozen runs, the last on an engine that had run a whole
+    // suite): the pull is then abandoned for silence, which is the agent's rule for a hung engine, not the case under
+    // test. So a silent attempt is tried once more, with a fresh registry and image; the engine's report is asserted.
+    for (let attempt = 1; ; attempt++) {
+      const registry = startRegistry("corrupt-layer");
+      const image = `edge-agent-test/pulled-${randomBytes(3).toString("hex")}:1`;
+      try {
+        const failure = await pullImage(docker, image, [registry.host], () => {}, 20_000).then(() => "pulled", (err: Error) => err.message);
+        if (attempt === 1 && failure === `${registry.host}/${image}: no progress for 20 s`) continue;
+        expect(failure).toMatch(new RegExp(`^${registry.host}/${image}: filesystem layer verification failed for digest sha256:[0-9a-f]{64}$`));
+        expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
+        return;
+      } finally {
+        registry.stop();
+      }
     }
-  });
+  }, 60_000);
 
   test("a pull that reports nothing for the silence limit is abandoned", async () => {
     const registry = startRegistry("stall-layer");

@@ -46,6 +46,13 @@ beforeAll(async () => {
   });
   ({ nodes, agents, ip, indexOf } = cluster);
   port = await freePort();
+  // Members register at join, before their daemons start: one whose first heartbeat came later than the 6 s grace
+  // (a loaded machine) counts as lost for a moment, and a replica it claimed then is rescued before any test runs.
+  // Deploy once every daemon heartbeats, so the tests start from three live members.
+  await waitFor("all three members alive", async () => {
+    const s: StatusReport = JSON.parse((await cliOk(["status", "--json", ...nodes[0]!.c])).stdout);
+    return s.cluster?.members.filter((m) => m.alive).length === 3;
+  }, 60_000);
   await cliOk(["app", "deploy", "web", "--image", TEST_IMAGE, "--replicas", "2", "--spread", "--port", `${port}:80`, "--wait", ...nodes[0]!.c]);
 }, 120_000);
 

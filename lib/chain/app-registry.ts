@@ -26,6 +26,8 @@ const explain = (iface: RevertExplainer["iface"]): RevertExplainer => ({
       case "NotOperator": return `${args[0]} may not change apps: that takes an operator key with the deployer or admin role`;
       case "InvalidSpec": return `invalid app spec: ${args[0]}`;
       case "NoSuchReplica": return `no replica ${args[0]}`;
+      case "NotMember": return `${args[0]} is not a member of this cluster`;
+      case "NothingToClaim": return "no replicas named to claim";
       case "AlreadyAssigned": return `replica ${args[0]} is already assigned to ${args[1]}`;
       case "NotAssignedToYou": return `replica ${args[0]} is not assigned to this node`;
       case "NotEligible": return `this node is not eligible: ${explainIneligible(enumName("AppRegistry.Ineligible", Number(args[0])))}`;

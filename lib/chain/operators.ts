@@ -18,7 +18,8 @@ const explain = (iface: RevertExplainer["iface"]): RevertExplainer => ({
       case "LastAdmin": return "the cluster's last admin cannot lose the admin role (make another operator admin first)";
       case "NodeKey": return `${args[0]} is a node key (a member, or an evicted one); operators use keys of their own (\`edge-agent operator new\`)`;
       case "ZeroAddress": return "the zero address cannot be an operator";
-      case "NoRole": return "no such role";
+      case "NoRole": return "it holds no role (see `edge-agent operator ls`)";
+      case "SameRole": return "it holds that role already";
       case "AccessControlUnauthorizedAccount": return `${args[0]} is not an admin of this cluster`;
       default: return undefined;
     }

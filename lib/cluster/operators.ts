@@ -22,12 +22,12 @@ export function parseRole(text: string): OperatorRole {
 export async function addOperator(client: ClusterClient, who: string, role: OperatorRole, fundEth: string): Promise<OperatorChange> {
   await requireAdmin(client, `operator add ${who} --role ${role}`);
   if (await client.reader.devices.isMember(who)) throw new UserError(`${who} is a node key (a member of this cluster); operators use keys of their own (\`edge-agent operator new\`)`);
-  const receipt = await client.queue.run(() => client.operators.setRole(who, role));
+  const block = (await client.operators.roleOf(who)) === role ? await client.provider.getBlockNumber() : (await client.queue.run(() => client.operators.setRole(who, role))).blockNumber;
   const wanted = parseFundAmount(fundEth);
   const balance = await client.provider.getBalance(who);
   const topUp = role === "viewer" || balance >= wanted ? 0n : wanted - balance;
   if (topUp > 0n) await client.queue.run(() => mined(`sending ${formatEther(topUp)} ETH for gas to ${who}`, () => client.wallet.sendTransaction({ to: who, value: topUp })));
-  return { address: who, role, block: receipt.blockNumber, fundedEth: formatEther(topUp) };
+  return { address: who, role, block, fundedEth: formatEther(topUp) };
 }
 
 export async function removeOperator(client: ClusterClient, who: string): Promise<OperatorChange> {
