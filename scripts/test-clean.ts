@@ -15,7 +15,7 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dir, "..");
 const TEMP_PREFIX = join(tmpdir(), "edge-agent-");
 /** Programs the tests start (comm, as the kernel truncates it to 15 characters). */
-const PROGRAMS = new Set(["bun", "anvil", "geth", "mosquitto", "mosquitto_sub", "mosquitto_pub", "edge-agent", "edge-agent-linu", "qemu-aarch64", "qemu-aarch64-st", "debootstrap"]);
+const PROGRAMS = new Set(["bun", "bun.exe", "anvil", "geth", "mosquitto", "mosquitto_sub", "mosquitto_pub", "edge-agent", "edge-agent-linu", "qemu-aarch64", "qemu-aarch64-st", "debootstrap"]);
 /** The netns harness's names (test/support/netns.ts): namespaces ea<hex4>n<i>, bridge ea<hex4>br, veths ea<hex4>h<i>. */
 const NETNS = /^ea[0-9a-f]{4}n\d+$/;
 const LINK = /^ea[0-9a-f]{4}(?:br|h\d+)$/;
